@@ -1,0 +1,33 @@
+// The real Alibaba Cloud SDK clients, configured for one identity and region.
+import Ecs from '@alicloud/ecs20140526';
+import Sts from '@alicloud/sts20150401';
+import { $OpenApiUtil } from '@alicloud/openapi-core';
+import type { CloudConfig } from './cloudConfig';
+
+/** An access key pair, with a security token when it comes from STS. Never leaves the worker. */
+export interface AccessKey {
+  accessKeyId: string;
+  accessKeySecret: string;
+  securityToken?: string;
+}
+
+function sdkConfig(key: AccessKey, cloud: CloudConfig, regionId: string): $OpenApiUtil.Config {
+  return new $OpenApiUtil.Config({
+    accessKeyId: key.accessKeyId,
+    accessKeySecret: key.accessKeySecret,
+    securityToken: key.securityToken,
+    regionId,
+    endpoint: cloud.endpoint,
+    protocol: cloud.protocol,
+    readTimeout: cloud.readTimeoutMs,
+    connectTimeout: cloud.connectTimeoutMs,
+  });
+}
+
+export function stsClient(key: AccessKey, cloud: CloudConfig, regionId = 'cn-hangzhou'): Sts {
+  return new Sts(sdkConfig(key, cloud, regionId));
+}
+
+export function ecsClient(key: AccessKey, cloud: CloudConfig, regionId: string): Ecs {
+  return new Ecs(sdkConfig(key, cloud, regionId));
+}

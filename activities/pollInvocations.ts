@@ -1,0 +1,100 @@
+// Waits until at least one instance of the running invocations is final, then reports every final one.
+// One DescribeInvocations call per in-flight invocation per tick (up to 100 instances each), so polling
+// cost grows with invocations, not instances. Heartbeats each tick; history sees only the final answer.
+import * as $Ecs from '@alicloud/ecs20140526';
+import { isFinalStatus, type InstanceResult, type InstanceStatus } from '../contract/results';
+import { ecsClient } from './cloudClients';
+import { callCloud } from './cloudErrors';
+import { activitySleep, heartbeat, type ActivityDeps } from './deps';
+import { capOutput } from './outputs';
+
+export interface InFlightInvocation {
+  invokeId: string;
+  /** Instances of this invocation whose result the workflow does not have yet. */
+  instanceIds: string[];
+}
+
+export interface PollInvocationsInput {
+  roleChain: string;
+  regionId: string;
+  invocations: InFlightInvocation[];
+  pollIntervalMs: number;
+  /** Return (possibly with nothing) after this long, so the workflow can take new decisions. */
+  maxWaitMs: number;
+  outputMaxBytes: number;
+}
+
+export interface PollInvocationsResult {
+  finished: InstanceResult[];
+}
+
+/** Calls made at once; keeps one worker from flooding the region's API quota. */
+const PARALLEL_CALLS = 8;
+
+export async function pollInvocations(deps: ActivityDeps, input: PollInvocationsInput): Promise<PollInvocationsResult> {
+  const deadline = Date.now() + input.maxWaitMs;
+  for (let tick = 0; ; tick++) {
+    const finished: InstanceResult[] = [];
+    await forEachLimited(input.invocations, PARALLEL_CALLS, async (inv) => {
+      finished.push(...(await finishedInstances(deps, input, inv)));
+    });
+    heartbeat({ tick, finished: finished.length });
+    if (finished.length > 0 || Date.now() + input.pollIntervalMs > deadline) return { finished };
+    await activitySleep(input.pollIntervalMs);
+  }
+}
+
+async function finishedInstances(
+  deps: ActivityDeps,
+  input: PollInvocationsInput,
+  inv: InFlightInvocation,
+): Promise<InstanceResult[]> {
+  const request = new $Ecs.DescribeInvocationsRequest({
+    regionId: input.regionId,
+    invokeId: inv.invokeId,
+    includeOutput: true,
+    contentEncoding: 'Base64',
+  });
+  const res = await callCloud(
+    `ECS DescribeInvocations ${inv.invokeId}`,
+    async () => {
+      const identity = await deps.credentials.get(input.roleChain);
+      return ecsClient(identity.key, deps.cloud, input.regionId).describeInvocations(request);
+    },
+    {
+      onRetry: () => heartbeat(),
+      onExpiredToken: () => deps.credentials.invalidate(input.roleChain),
+    },
+  );
+  // A new invocation may not be visible yet: no record simply means "not final yet".
+  const invocation = res.body?.invocations?.invocation?.find((i) => i.invokeId === inv.invokeId);
+  const wanted = new Set(inv.instanceIds);
+  const results: InstanceResult[] = [];
+  for (const item of invocation?.invokeInstances?.invokeInstance ?? []) {
+    const status = item.invocationStatus ?? '';
+    if (!item.instanceId || !wanted.has(item.instanceId) || !isFinalStatus(status)) continue;
+    const { output, outputTruncated } = capOutput(item.output, input.outputMaxBytes);
+    results.push({
+      instanceId: item.instanceId,
+      invokeId: inv.invokeId,
+      status: status as InstanceStatus,
+      exitCode: typeof item.exitCode === 'number' ? item.exitCode : null,
+      errorCode: item.errorCode ?? '',
+      errorInfo: item.errorInfo ?? '',
+      output,
+      outputTruncated,
+      dropped: item.dropped ?? 0,
+      startTime: item.startTime || null,
+      finishedTime: item.finishTime || null,
+    });
+  }
+  return results;
+}
+
+async function forEachLimited<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) await fn(items[next++]!);
+  });
+  await Promise.all(lanes);
+}

@@ -1,0 +1,48 @@
+// Human-readable output of the CLI: a summary line, one block per location, one line per instance.
+import type { Counts } from '../contract/results';
+import type { RunOutcome } from './api';
+import type { LocationReport } from './report';
+
+export function formatCounts(c: Counts): string {
+  return `${c.total} total, ${c.success} success, ${c.failed} failed, ${c.skipped} skipped, ${c.cancelled} cancelled`;
+}
+
+function firstLine(text: string, max = 60): string {
+  const line = text.split('\n').find((l) => l.trim() !== '') ?? '';
+  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
+}
+
+export function renderOutcome(
+  workflowId: string,
+  outcome: RunOutcome,
+  reports: LocationReport[],
+  showAll: boolean,
+): string {
+  const lines: string[] = [];
+  const result = outcome.result;
+  const status = outcome.kind === 'completed' ? outcome.result.status : `${outcome.type}`;
+  lines.push(`run ${workflowId}: ${status}`);
+  if (outcome.kind === 'failed') lines.push(`  ${outcome.message.split('\n').join('\n  ')}`);
+  if (result) {
+    lines.push(`  locations: ${formatCounts(result.counts)}`);
+    lines.push(`  instances: ${formatCounts(result.instanceCounts)}`);
+  }
+  const limit = showAll ? Infinity : 50;
+  for (const { location, child } of reports) {
+    lines.push('');
+    lines.push(
+      `account ${location.accountId}  region ${location.regionId}  ${location.status}  (${formatCounts(location.counts)})`,
+    );
+    if (location.error) lines.push(`  error: ${location.error.split('\n').join('\n         ')}`);
+    const instances = child?.instances ?? [];
+    for (const inst of instances.slice(0, limit)) {
+      const exit = inst.exitCode === null ? '' : `exit ${inst.exitCode}`;
+      const why = inst.errorCode
+        ? `${inst.errorCode}${inst.errorInfo ? `: ${inst.errorInfo}` : ''}`
+        : firstLine(inst.output);
+      lines.push(`  ${inst.instanceId.padEnd(24)} ${inst.status.padEnd(10)} ${exit.padEnd(8)} ${why}`);
+    }
+    if (instances.length > limit) lines.push(`  … ${instances.length - limit} more instances (use --all)`);
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,32 @@
+// Failure types that tools and other services match on. Workflow-safe.
+
+/** The input is malformed; nothing was sent to the cloud. Non-retryable. */
+export const INVALID_INPUT = 'InvalidInput';
+/** More items failed than rateControl.MaxErrors allows. Non-retryable; details[0] is the result. */
+export const MAX_ERRORS_EXCEEDED = 'MaxErrorsExceeded';
+/** A role in the chain cannot be assumed (trust policy, missing role, missing permission). */
+export const ROLE_CHAIN_DENIED = 'RoleChainDenied';
+/** The cloud refused a call for a reason that retrying will not fix (permission, bad parameter). */
+export const CLOUD_REQUEST_REJECTED = 'CloudRequestRejected';
+
+/** One problem with an input: where it is, what was given, what is allowed. */
+export interface InputProblem {
+  path: string;
+  value: unknown;
+  allowed: string;
+}
+
+export function describeProblems(problems: InputProblem[]): string {
+  return problems.map((p) => `${p.path || '(input)'}: got ${preview(p.value)}; allowed: ${p.allowed}`).join('\n');
+}
+
+function preview(value: unknown): string {
+  if (value === undefined) return 'nothing (missing)';
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? String(value);
+  } catch {
+    text = String(value);
+  }
+  return text.length > 120 ? `${text.slice(0, 117)}...` : text;
+}

@@ -1,0 +1,213 @@
+// Validation of both workflows' inputs, before any cloud call. Every problem names the field, the value
+// given and what is allowed. Workflow-safe.
+import type { z } from 'zod';
+import { describeProblems, type InputProblem } from './errors';
+import {
+  BULKY_TEMPLATE_NAME,
+  BULKY_WORKFLOW_TYPE,
+  MAX_COMMAND_BYTES,
+  MAX_PARAMETERS,
+  bulkyRunCommandInputSchema,
+  multiAccountExecuteInputSchema,
+  type BulkyRunCommandParams,
+  type MultiAccountExecuteParams,
+} from './input';
+import { BUILTIN_PARAMETERS, placeholdersIn, substitute, utf8Length } from './placeholders';
+import { RoleChainError, chainAccountId, formatRoleChain, parseRoleChain } from './roleChain';
+
+export class InputValidationError extends Error {
+  override name = 'InputValidationError';
+  constructor(readonly problems: InputProblem[]) {
+    super(`invalid input:\n${describeProblems(problems)}`);
+  }
+}
+
+function pathText(path: readonly PropertyKey[], prefix: string): string {
+  let out = prefix;
+  for (const key of path) {
+    out += typeof key === 'number' ? `[${key}]` : `${out === '' ? '' : '.'}${String(key)}`;
+  }
+  return out;
+}
+
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  let v = root;
+  for (const key of path) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<PropertyKey, unknown>)[key];
+  }
+  return v;
+}
+
+function zodProblems(error: z.ZodError, raw: unknown, prefix: string): InputProblem[] {
+  return error.issues.map((issue) => ({
+    path: pathText(issue.path, prefix),
+    value: valueAt(raw, issue.path),
+    allowed: issue.message,
+  }));
+}
+
+function parseWith<T>(schema: z.ZodType<T>, raw: unknown, prefix: string): { value?: T; problems: InputProblem[] } {
+  const result = schema.safeParse(raw);
+  return result.success ? { value: result.data, problems: [] } : { problems: zodProblems(result.error, raw, prefix) };
+}
+
+/** Checks the child's input; returns it with defaults filled in, or the list of problems. */
+export function checkBulkyInput(
+  raw: unknown,
+  prefix = '',
+): { params?: BulkyRunCommandParams; problems: InputProblem[] } {
+  const { value: params, problems } = parseWith(bulkyRunCommandInputSchema, raw, prefix);
+  if (!params) return { problems };
+  const at = (field: string) => (prefix === '' ? field : `${prefix}.${field}`);
+
+  try {
+    parseRoleChain(params.OOSAssumeRole);
+  } catch (e) {
+    if (!(e instanceof RoleChainError)) throw e;
+    problems.push({ path: at('OOSAssumeRole'), value: params.OOSAssumeRole, allowed: e.message });
+  }
+  const bytes = utf8Length(params.commandContent);
+  if (bytes > MAX_COMMAND_BYTES) {
+    problems.push({
+      path: at('commandContent'),
+      value: `${bytes} bytes`,
+      allowed: `at most ${MAX_COMMAND_BYTES} bytes (OOS limit; the cloud allows 24 KB after base64)`,
+    });
+  }
+  const names = Object.keys(params.parameters);
+  if (names.length > MAX_PARAMETERS) {
+    problems.push({
+      path: at('parameters'),
+      value: `${names.length} parameters`,
+      allowed: `at most ${MAX_PARAMETERS}`,
+    });
+  }
+  if (!params.enableParameter && names.length > 0) {
+    problems.push({
+      path: at('parameters'),
+      value: params.parameters,
+      allowed: 'no parameters unless enableParameter is true (the cloud answers Parameter.Disabled)',
+    });
+  }
+  if (params.enableParameter) {
+    const known = new Set<string>([...names, ...BUILTIN_PARAMETERS]);
+    for (const name of placeholdersIn(params.commandContent)) {
+      if (!known.has(name)) {
+        problems.push({
+          path: at('commandContent'),
+          value: `{{${name}}}`,
+          allowed: `placeholders naming a key of parameters (${names.join(', ') || 'none given'}) or a built-in (${BUILTIN_PARAMETERS.join(', ')})`,
+        });
+      }
+    }
+  }
+  const regions = [
+    params.targets.RegionId,
+    params.targets.Type === 'All' ? params.targets.Parameters?.RegionId : undefined,
+  ];
+  for (const region of regions) {
+    if (region !== undefined && region !== params.regionId) {
+      problems.push({
+        path: at('targets.RegionId'),
+        value: region,
+        allowed: `the location's region "${params.regionId}" (or {{regionId}})`,
+      });
+    }
+  }
+  const { commandContent: _script, ...rest } = params;
+  for (const name of placeholdersLeft(rest)) {
+    problems.push({
+      path: prefix || '(templateParameters)',
+      value: `{{${name}}}`,
+      allowed: 'only {{regionId}} and {{OOSAssumeRole}} are substituted outside commandContent',
+    });
+  }
+  return problems.length === 0 ? { params, problems } : { problems };
+}
+
+function placeholdersLeft(value: unknown): string[] {
+  if (typeof value === 'string') return placeholdersIn(value);
+  if (Array.isArray(value)) return value.flatMap(placeholdersLeft);
+  if (value !== null && typeof value === 'object') return Object.values(value).flatMap(placeholdersLeft);
+  return [];
+}
+
+export function validateBulkyInput(raw: unknown): BulkyRunCommandParams {
+  const { params, problems } = checkBulkyInput(raw);
+  if (!params) throw new InputValidationError(problems);
+  return params;
+}
+
+/** One account/region of the parent: which child runs there, with which input. */
+export interface LocationPlan {
+  index: number;
+  accountId: string;
+  regionId: string;
+  roleChain: string;
+  /** Workflow type of the child. */
+  workflowType: string;
+  childInput: Record<string, unknown>;
+}
+
+export interface ParentPlan {
+  params: MultiAccountExecuteParams;
+  locations: LocationPlan[];
+}
+
+/** Checks the parent's input and every location's child input (for the built-in child). */
+export function validateMultiAccountInput(raw: unknown): ParentPlan {
+  const { value: params, problems } = parseWith(multiAccountExecuteInputSchema, raw, '');
+  if (!params) throw new InputValidationError(problems);
+
+  const isBulky = params.templateName === BULKY_TEMPLATE_NAME || params.templateName === BULKY_WORKFLOW_TYPE;
+  const workflowType = isBulky ? BULKY_WORKFLOW_TYPE : params.templateName;
+  const seen = new Map<string, number>();
+  const reported = new Set<string>();
+  const locations: LocationPlan[] = [];
+
+  params.accountRoleAndRegions.forEach((item, index) => {
+    const where = `accountRoleAndRegions[${index}]`;
+    const chainText = item.OOSAssumeRole ?? params.OOSAssumeRole;
+    let roleChain: string;
+    let accountId: string;
+    try {
+      const hops = parseRoleChain(chainText, params.OOSAssumeRole);
+      roleChain = formatRoleChain(hops);
+      accountId = chainAccountId(hops);
+    } catch (e) {
+      if (!(e instanceof RoleChainError)) throw e;
+      problems.push({ path: `${where}.OOSAssumeRole`, value: chainText, allowed: e.message });
+      return;
+    }
+    const key = `${accountId}/${item.RegionId}`;
+    const first = seen.get(key);
+    if (first !== undefined) {
+      problems.push({
+        path: where,
+        value: item,
+        allowed: `each account/region once; account ${accountId} region ${item.RegionId} is already item ${first}`,
+      });
+      return;
+    }
+    seen.set(key, index);
+
+    const values = { regionId: item.RegionId, OOSAssumeRole: roleChain };
+    const childInput = substitute({ ...params.templateParameters, ...values }, values) as Record<string, unknown>;
+    if (isBulky) {
+      const check = checkBulkyInput(childInput, `${where} → templateParameters`);
+      // The same mistake in every location is reported once.
+      for (const p of check.problems) {
+        const dedupe = `${p.path.replace(/^accountRoleAndRegions\[\d+\]/, '')}|${p.allowed}`;
+        if (!reported.has(dedupe)) {
+          reported.add(dedupe);
+          problems.push(p);
+        }
+      }
+    }
+    locations.push({ index, accountId, regionId: item.RegionId, roleChain, workflowType, childInput });
+  });
+
+  if (problems.length > 0) throw new InputValidationError(problems);
+  return { params, locations };
+}

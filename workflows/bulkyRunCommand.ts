@@ -1,0 +1,270 @@
+// Child workflow `bulkyRunCommand` (OOS ACS-ECS-BulkyRunCommand): one account, one region. Selects the
+// target instances, then runs the command on them through Cloud Assistant under the instance-level
+// RateControl: a sliding window per instance, up to 100 instances per RunCommand call, and MaxErrors.
+import {
+  ApplicationFailure,
+  CancellationScope,
+  CancelledFailure,
+  condition,
+  isCancellation,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import { INVALID_INPUT, MAX_ERRORS_EXCEEDED } from '../contract/errors';
+import type { BulkyRunCommandInput, BulkyRunCommandParams } from '../contract/input';
+import type { ChildProgress } from '../contract/progress';
+import { DEFAULT_RATE_CONTROL } from '../contract/rateControl';
+import {
+  countStatus,
+  emptyCounts,
+  errorCount,
+  isErrorStatus,
+  type BulkyRunCommandResult,
+  type InstanceResult,
+  type RunStatus,
+} from '../contract/results';
+import { InputValidationError, validateBulkyInput } from '../contract/validate';
+import type { CommandSpec } from '../activities';
+import { POLL_MAX_WAIT_MS, cloudCalls, polling } from './activityStubs';
+import { rateControlView, registerControlHandlers } from './control';
+import { progressQuery } from './messages';
+import { RateWindow } from './rateWindow';
+
+/** Rounds of polling after a cancel, to learn what the stopped instances did. */
+const POLLS_AFTER_STOP = 5;
+
+export async function bulkyRunCommand(input: BulkyRunCommandInput): Promise<BulkyRunCommandResult> {
+  const root = CancellationScope.current();
+  let phase: ChildProgress['phase'] = 'Validating';
+  let window: RateWindow | undefined;
+  let accountId = '';
+  const results = new Map<string, InstanceResult>();
+  const inflight = new Map<string, Set<string>>(); // invokeId → instances without a result yet
+  let queue: string[] = [];
+  let next = 0;
+
+  const control = registerControlHandlers(() => window);
+  setHandler(progressQuery, (): ChildProgress => {
+    const counts = { ...emptyCounts(results.size + queue.length - next), running: 0, pending: queue.length - next };
+    for (const r of results.values()) {
+      if (r.status === 'Running') counts.running++;
+      else countStatus(counts, r.status);
+    }
+    return {
+      phase,
+      accountId,
+      regionId: input.regionId,
+      counts,
+      rateControl: window ? rateControlView(window) : rateControlView(new RateWindow(0, DEFAULT_RATE_CONTROL)),
+      invocations: inflight.size,
+    };
+  });
+
+  const params = validated(input);
+  const roleChain = params.OOSAssumeRole;
+  const regionId = params.regionId;
+  const { workflowId, firstExecutionRunId } = workflowInfo();
+  const command: CommandSpec = {
+    commandType: params.commandType,
+    commandContent: params.commandContent,
+    workingDir: params.workingDir,
+    username: params.username,
+    windowsPasswordName: params.windowsPasswordName,
+    timeout: params.timeout,
+    enableParameter: params.enableParameter,
+    parameters: params.parameters,
+  };
+
+  phase = 'SelectingTargets';
+  const selection = await cloudCalls.selectTargets({ roleChain, regionId, targets: params.targets });
+  accountId = selection.accountId;
+  queue = selection.instanceIds;
+  window = new RateWindow(queue.length + selection.missing.length, params.rateControl ?? DEFAULT_RATE_CONTROL);
+  if (control.pausedEarly()) window.pause();
+  for (const instanceId of selection.missing) {
+    results.set(
+      instanceId,
+      notRun(instanceId, 'Invalid', 'InstanceNotExists', 'The specified instance does not exist'),
+    );
+  }
+  window.addErrors(selection.missing.length);
+  const win = window;
+
+  const finish = (result: InstanceResult) => {
+    results.set(result.instanceId, result);
+    win.finish(isErrorStatus(result.status));
+  };
+
+  let sequence = 0;
+  const dispatch = async (instanceIds: string[]) => {
+    for (const id of instanceIds) results.set(id, notRun(id, 'Running', '', ''));
+    try {
+      const { invokeId } = await cloudCalls.runCommand({
+        roleChain,
+        regionId,
+        instanceIds,
+        command,
+        dispatch: { workflowId, firstRunId: firstExecutionRunId, sequence: sequence++ },
+      });
+      inflight.set(invokeId, new Set(instanceIds));
+      for (const id of instanceIds) results.get(id)!.invokeId = invokeId;
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      // The cloud refused the call itself: each of its instances ends as Error with the cloud's answer.
+      const code = ((err as ApplicationFailure).cause as ApplicationFailure | undefined)?.details?.[0] as
+        { code?: string } | undefined;
+      const info = ((err as ApplicationFailure).cause as Error | undefined)?.message ?? (err as Error).message;
+      for (const id of instanceIds) finish(notRun(id, 'Error', code?.code ?? 'RunCommandFailed', info));
+    }
+  };
+
+  const applyFinished = (finished: InstanceResult[]) => {
+    for (const result of finished) {
+      const pending = result.invokeId ? inflight.get(result.invokeId) : undefined;
+      if (!pending?.delete(result.instanceId)) continue; // already known
+      if (pending.size === 0) inflight.delete(result.invokeId!);
+      finish(result);
+    }
+  };
+
+  const canStartMore = () => !root.consideredCancelled && next < queue.length && win.available() > 0;
+
+  const pollOnce = async (maxWaitMs: number, wakeOnSlot: boolean) => {
+    const invocations = [...inflight].map(([invokeId, ids]) => ({ invokeId, instanceIds: [...ids] }));
+    let finished: InstanceResult[] = [];
+    await CancellationScope.cancellable(async () => {
+      const poll = polling
+        .pollInvocations({
+          roleChain,
+          regionId,
+          invocations,
+          pollIntervalMs: Math.round(params.pollIntervalSeconds * 1000),
+          maxWaitMs,
+          outputMaxBytes: params.outputMaxBytes,
+        })
+        .then((r) => {
+          finished = r.finished;
+        });
+      // A resume or a raised concurrency frees slots while the poll waits: stop waiting and dispatch.
+      const wake = wakeOnSlot ? condition(canStartMore) : new Promise<void>(() => undefined);
+      await Promise.race([poll, wake]);
+      CancellationScope.current().cancel();
+      await Promise.allSettled([poll, wake]);
+    });
+    applyFinished(finished);
+  };
+
+  let stopSent = false;
+  const stopInflight = async () => {
+    stopSent = true;
+    phase = 'Stopping';
+    await Promise.all(
+      [...inflight].map(([invokeId, ids]) =>
+        cloudCalls.stopInvocation({ roleChain, regionId, invokeId, instanceIds: [...ids] }),
+      ),
+    );
+  };
+
+  phase = 'Running';
+  try {
+    for (;;) {
+      const batches: string[][] = [];
+      while (canStartMore()) {
+        const take = Math.min(win.available(), params.instancesPerCall, queue.length - next);
+        batches.push(queue.slice(next, next + take));
+        next += take;
+        win.start(take);
+      }
+      await Promise.all(batches.map(dispatch));
+      if (win.tripped && params.stopOnMaxErrors && !stopSent && inflight.size > 0) await stopInflight();
+      if (root.consideredCancelled) throw new CancelledFailure('cancelled');
+      if (inflight.size === 0) {
+        if (next >= queue.length || win.tripped) break;
+        await condition(() => canStartMore() || root.consideredCancelled); // paused, or between waves
+        continue;
+      }
+      await pollOnce(POLL_MAX_WAIT_MS, true);
+    }
+  } catch (err) {
+    if (!isCancellation(err)) throw err;
+    // Cancelled (e.g. the parent was): stop what runs, learn how each instance ended, report it.
+    await CancellationScope.nonCancellable(async () => {
+      if (inflight.size > 0) await stopInflight();
+      for (let round = 0; round < POLLS_AFTER_STOP && inflight.size > 0; round++) await pollOnce(10_000, false);
+    });
+    phase = 'Done';
+    throw new CancelledFailure('bulkyRunCommand cancelled', [buildResult('Cancelled')]);
+  }
+
+  phase = 'Done';
+  if (win.tripped) {
+    const result = buildResult('Failed');
+    throw ApplicationFailure.create({
+      type: MAX_ERRORS_EXCEEDED,
+      nonRetryable: true,
+      message: `MaxErrors exceeded in account ${accountId} region ${regionId}: ${errorCount(result.counts)} errors > MaxErrors ${win.maxErrors} (${describeCounts(result)})`,
+      details: [result],
+    });
+  }
+  return buildResult(errorCount(countsOf()) === 0 ? 'Success' : 'PartialFailed');
+
+  function countsOf() {
+    const counts = emptyCounts(queue.length + selection.missing.length);
+    for (const id of [...queue, ...selection.missing]) countStatus(counts, results.get(id)?.status ?? 'Skipped');
+    return counts;
+  }
+
+  function buildResult(status: RunStatus): BulkyRunCommandResult {
+    const instances = [...queue, ...selection.missing].map((id) => results.get(id) ?? notRun(id, 'Skipped', '', ''));
+    return {
+      accountId,
+      regionId,
+      status,
+      counts: countsOf(),
+      instances,
+      commandOutputs: instances.filter((i) => i.invokeId !== null).map((i) => i.output),
+    };
+  }
+}
+
+function validated(input: BulkyRunCommandInput): BulkyRunCommandParams {
+  try {
+    return validateBulkyInput(input);
+  } catch (err) {
+    if (err instanceof InputValidationError) {
+      throw ApplicationFailure.create({
+        type: INVALID_INPUT,
+        nonRetryable: true,
+        message: err.message,
+        details: [err.problems],
+      });
+    }
+    throw err;
+  }
+}
+
+function notRun(
+  instanceId: string,
+  status: InstanceResult['status'],
+  errorCode: string,
+  errorInfo: string,
+): InstanceResult {
+  return {
+    instanceId,
+    invokeId: null,
+    status,
+    exitCode: null,
+    errorCode,
+    errorInfo,
+    output: '',
+    outputTruncated: false,
+    dropped: 0,
+    startTime: null,
+    finishedTime: null,
+  };
+}
+
+function describeCounts(result: BulkyRunCommandResult): string {
+  const c = result.counts;
+  return `total ${c.total}, success ${c.success}, failed ${c.failed}, cancelled ${c.cancelled}, skipped ${c.skipped}`;
+}

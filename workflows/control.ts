@@ -1,0 +1,58 @@
+// Live control shared by both workflows: pause/resume signals and the setRateControl update.
+import { ApplicationFailure, setHandler } from '@temporalio/workflow';
+import { INVALID_INPUT } from '../contract/errors';
+import type { RateControlView } from '../contract/progress';
+import { rateControlChangeSchema } from '../contract/rateControl';
+import { pauseSignal, resumeSignal, setRateControlUpdate } from './messages';
+import type { RateWindow } from './rateWindow';
+
+export function rateControlView(window: RateWindow): RateControlView {
+  return {
+    concurrency: window.concurrency,
+    maxErrors: window.maxErrors,
+    errors: window.errors,
+    paused: window.paused,
+    waitingForResume: window.waitingForResume,
+    wave: window.wave,
+  };
+}
+
+/**
+ * Registers the control handlers. `getWindow` returns undefined until the window exists (a child knows
+ * its item count only after target selection); signals received before then are applied when it appears.
+ */
+export function registerControlHandlers(getWindow: () => RateWindow | undefined): { pausedEarly: () => boolean } {
+  let pausedBeforeStart = false;
+  setHandler(pauseSignal, () => {
+    const window = getWindow();
+    if (window) window.pause();
+    else pausedBeforeStart = true;
+  });
+  setHandler(resumeSignal, () => {
+    const window = getWindow();
+    if (window) window.resume();
+    else pausedBeforeStart = false;
+  });
+  setHandler(
+    setRateControlUpdate,
+    (change) => {
+      const window = getWindow()!;
+      window.change(change);
+      return rateControlView(window);
+    },
+    {
+      validator: (change) => {
+        const parsed = rateControlChangeSchema.safeParse(change);
+        if (!parsed.success) {
+          throw ApplicationFailure.nonRetryable(
+            `setRateControl: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'change'}: ${i.message}`).join('; ')}`,
+            INVALID_INPUT,
+          );
+        }
+        if (!getWindow())
+          throw ApplicationFailure.nonRetryable('setRateControl: the run has not started yet', 'NotReady');
+      },
+    },
+  );
+  return { pausedEarly: () => pausedBeforeStart };
+}

@@ -1,0 +1,175 @@
+// Parent workflow `multiAccountExecute` (OOS MultiAccountToExecuteTemplate): takes the seed's input as-is
+// and runs one child workflow per account/region, under the location-level RateControl. A failed child
+// is one error; MaxErrors stops new locations; cancelling the parent cancels the running children.
+import {
+  ApplicationFailure,
+  CancellationScope,
+  CancelledFailure,
+  ChildWorkflowFailure,
+  ParentClosePolicy,
+  condition,
+  executeChild,
+  isCancellation,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import { INVALID_INPUT, MAX_ERRORS_EXCEEDED } from '../contract/errors';
+import type { MultiAccountExecuteInput } from '../contract/input';
+import type { ParentProgress } from '../contract/progress';
+import { DEFAULT_RATE_CONTROL } from '../contract/rateControl';
+import {
+  emptyCounts,
+  type Counts,
+  type LocationResult,
+  type LocationStatus,
+  type MultiAccountExecuteResult,
+  type RunStatus,
+} from '../contract/results';
+import { InputValidationError, validateMultiAccountInput, type ParentPlan } from '../contract/validate';
+import { rateControlView, registerControlHandlers } from './control';
+import { progressQuery } from './messages';
+import { RateWindow } from './rateWindow';
+
+export async function multiAccountExecute(input: MultiAccountExecuteInput): Promise<MultiAccountExecuteResult> {
+  const root = CancellationScope.current();
+  let phase: ParentProgress['phase'] = 'Validating';
+  let window: RateWindow | undefined;
+  let locations: LocationResult[] = [];
+  let next = 0;
+
+  const control = registerControlHandlers(() => window);
+  setHandler(progressQuery, (): ParentProgress => {
+    const counts = { ...emptyCounts(locations.length), running: 0, pending: 0 };
+    for (const loc of locations) countLocation(counts, loc.status);
+    return {
+      phase,
+      counts,
+      rateControl: rateControlView(window ?? new RateWindow(0, DEFAULT_RATE_CONTROL)),
+      locations,
+    };
+  });
+
+  const plan = validated(input);
+  const { params } = plan;
+  const parentId = workflowInfo().workflowId;
+  locations = plan.locations.map((l) => ({
+    accountId: l.accountId,
+    regionId: l.regionId,
+    roleChain: l.roleChain,
+    workflowId: `${parentId}/${l.accountId}/${l.regionId}`,
+    status: 'Pending',
+    counts: emptyCounts(),
+    error: null,
+  }));
+  window = new RateWindow(locations.length, params.rateControl ?? DEFAULT_RATE_CONTROL);
+  if (control.pausedEarly()) window.pause();
+  const win = window;
+
+  const runLocation = async (index: number) => {
+    const loc = locations[index]!;
+    const spec = plan.locations[index]!;
+    loc.status = 'Running';
+    let isError = false;
+    try {
+      const result: unknown = await executeChild(spec.workflowType, {
+        workflowId: loc.workflowId,
+        args: [spec.childInput],
+        taskQueue: params.templateTaskQueue,
+        // A parent that is terminated still asks its children to stop their invocations.
+        parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+      });
+      loc.status = runStatusOf(result) ?? 'Success';
+      loc.counts = countsOf(result) ?? loc.counts;
+    } catch (err) {
+      if (!(err instanceof ChildWorkflowFailure) && !isCancellation(err)) throw err;
+      const cause = (err instanceof ChildWorkflowFailure ? err.cause : err) as
+        ApplicationFailure | CancelledFailure | undefined;
+      const details = cause?.details?.[0];
+      loc.counts = countsOf(details) ?? loc.counts;
+      loc.status = cause instanceof CancelledFailure ? 'Cancelled' : 'Failed';
+      loc.error = cause?.message ?? (err as Error).message;
+      isError = true;
+    }
+    win.finish(isError);
+  };
+
+  phase = 'Running';
+  const canStartMore = () => !root.consideredCancelled && next < locations.length && win.available() > 0;
+  try {
+    for (;;) {
+      while (canStartMore()) {
+        win.start(1);
+        void runLocation(next++);
+      }
+      if (win.running === 0 && (next >= locations.length || win.tripped)) break;
+      await condition(() => canStartMore() || win.running === 0);
+    }
+  } catch (err) {
+    if (!isCancellation(err)) throw err;
+    // The children were asked to cancel with this scope; wait until each has stopped its invocations.
+    await CancellationScope.nonCancellable(() => condition(() => win.running === 0));
+    phase = 'Done';
+    throw new CancelledFailure('multiAccountExecute cancelled', [buildResult('Cancelled')]);
+  }
+
+  phase = 'Done';
+  const failed = locations.filter((l) => l.status === 'Failed' || l.status === 'Cancelled').length;
+  if (win.tripped) {
+    const result = buildResult('Failed');
+    throw ApplicationFailure.create({
+      type: MAX_ERRORS_EXCEEDED,
+      nonRetryable: true,
+      message: `MaxErrors exceeded: ${failed} locations failed > MaxErrors ${win.maxErrors} (${locations.length} locations, ${result.counts.skipped} skipped)`,
+      details: [result],
+    });
+  }
+  const allClean = failed === 0 && locations.every((l) => l.status === 'Success');
+  return buildResult(allClean ? 'Success' : 'PartialFailed');
+
+  function buildResult(status: RunStatus): MultiAccountExecuteResult {
+    for (const loc of locations) if (loc.status === 'Pending') loc.status = 'Skipped';
+    const counts = emptyCounts(locations.length);
+    const instanceCounts = emptyCounts();
+    for (const loc of locations) {
+      countLocation(counts, loc.status);
+      for (const key of ['total', 'success', 'failed', 'skipped', 'cancelled'] as const)
+        instanceCounts[key] += loc.counts[key];
+    }
+    return { status, counts, instanceCounts, locations };
+  }
+}
+
+function countLocation(counts: Counts & { running?: number; pending?: number }, status: LocationStatus): void {
+  if (status === 'Success' || status === 'PartialFailed') counts.success++;
+  else if (status === 'Skipped') counts.skipped++;
+  else if (status === 'Cancelled') counts.cancelled++;
+  else if (status === 'Failed') counts.failed++;
+  else if (status === 'Running' && counts.running !== undefined) counts.running++;
+  else if (counts.pending !== undefined) counts.pending++;
+}
+
+function runStatusOf(result: unknown): RunStatus | undefined {
+  const status = (result as { status?: unknown } | null)?.status;
+  return status === 'Success' || status === 'PartialFailed' ? status : undefined;
+}
+
+function countsOf(value: unknown): Counts | undefined {
+  const counts = (value as { counts?: Counts } | null | undefined)?.counts;
+  return counts && typeof counts.total === 'number' ? counts : undefined;
+}
+
+function validated(input: MultiAccountExecuteInput): ParentPlan {
+  try {
+    return validateMultiAccountInput(input);
+  } catch (err) {
+    if (err instanceof InputValidationError) {
+      throw ApplicationFailure.create({
+        type: INVALID_INPUT,
+        nonRetryable: true,
+        message: err.message,
+        details: [err.problems],
+      });
+    }
+    throw err;
+  }
+}
