@@ -36,7 +36,7 @@ export interface Harness {
   emulator: EmulatorHandle;
   worker: Worker;
   cloud: CloudConfig;
-  /** Runs `fn` while the worker polls. */
+  /** Runs `fn`, failing fast if the worker dies meanwhile (the worker polls from start to close). */
   run<T>(fn: () => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
@@ -81,14 +81,22 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
   });
   const connection = await Connection.connect({ address });
   const client = new Client({ connection });
+  // A Worker runs once: it polls for the whole test file and is shut down by close().
+  const running = worker.run();
+  const died = running.then(() => {
+    throw new Error('the worker stopped');
+  });
+  died.catch(() => undefined);
   return {
     client,
     taskQueue,
     emulator,
     worker,
     cloud,
-    run: (fn) => worker.runUntil(fn),
+    run: (fn) => Promise.race([fn(), died]),
     close: async () => {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running.catch(() => undefined);
       await connection.close();
       await nativeConnection.close();
       await emulator.close();

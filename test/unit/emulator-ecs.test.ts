@@ -19,13 +19,27 @@ const scenario: Scenario = {
       regions: {
         [REGION]: {
           instances: [
-            { id: 'i-web-1', name: 'web-1', status: 'Running', tags: { env: 'prod', app: 'web' }, resourceGroupId: 'rg-web' },
-            { id: 'i-web-2', name: 'web-2', status: 'Running', tags: { env: 'prod', app: 'web' }, resourceGroupId: 'rg-web' },
+            {
+              id: 'i-web-1',
+              name: 'web-1',
+              status: 'Running',
+              tags: { env: 'prod', app: 'web' },
+              resourceGroupId: 'rg-web',
+            },
+            {
+              id: 'i-web-2',
+              name: 'web-2',
+              status: 'Running',
+              tags: { env: 'prod', app: 'web' },
+              resourceGroupId: 'rg-web',
+            },
             { id: 'i-stopped', name: 'batch-1', status: 'Stopped', tags: { env: 'prod' } },
             { id: 'i-offline', name: 'db-1', status: 'Running', agent: 'offline', tags: { env: 'prod' } },
             { id: 'i-win', name: 'win-1', status: 'Running', osType: 'windows' },
           ],
-          generate: [{ count: 250, idPrefix: 'i-gen-', status: 'Running', tags: { env: 'staging' }, resourceGroupId: 'rg-gen' }],
+          generate: [
+            { count: 250, idPrefix: 'i-gen-', status: 'Running', tags: { env: 'staging' }, resourceGroupId: 'rg-gen' },
+          ],
         },
       },
     },
@@ -50,11 +64,18 @@ let emu: EmulatorHandle;
 let ecs: Ecs;
 
 const run = (commandContent: string, instanceId: string[], extra: Partial<$Ecs.RunCommandRequest> = {}) =>
-  ecs.runCommand(new $Ecs.RunCommandRequest({ regionId: REGION, type: 'RunShellScript', commandContent, instanceId, ...extra }));
+  ecs.runCommand(
+    new $Ecs.RunCommandRequest({ regionId: REGION, type: 'RunShellScript', commandContent, instanceId, ...extra }),
+  );
 
 async function results(invokeId: string, encoding?: string) {
   const r = await ecs.describeInvocationResults(
-    new $Ecs.DescribeInvocationResultsRequest({ regionId: REGION, invokeId, maxResults: 50, ...(encoding ? { contentEncoding: encoding } : {}) }),
+    new $Ecs.DescribeInvocationResultsRequest({
+      regionId: REGION,
+      invokeId,
+      maxResults: 50,
+      ...(encoding ? { contentEncoding: encoding } : {}),
+    }),
   );
   return r.body!.invocation!.invocationResults!.invocationResult!;
 }
@@ -62,7 +83,9 @@ async function results(invokeId: string, encoding?: string) {
 /** Polls DescribeInvocations until the invocation is in a final state. */
 function settled(invokeId: string, timeoutMs = 10_000) {
   return waitFor(async () => {
-    const r = await ecs.describeInvocations(new $Ecs.DescribeInvocationsRequest({ regionId: REGION, invokeId, includeOutput: true }));
+    const r = await ecs.describeInvocations(
+      new $Ecs.DescribeInvocationsRequest({ regionId: REGION, invokeId, includeOutput: true }),
+    );
     const inv = r.body!.invocations!.invocation![0];
     return inv && !['Pending', 'Running', 'Stopping'].includes(inv.invocationStatus!) ? inv : undefined;
   }, timeoutMs);
@@ -79,11 +102,11 @@ after(async () => {
   await emu.close();
 });
 
-describe('emulator ECS: DescribeInstances', () => {
+void describe('emulator ECS: DescribeInstances', () => {
   const describe_ = (req: Partial<$Ecs.DescribeInstancesRequest>) =>
     ecs.describeInstances(new $Ecs.DescribeInstancesRequest({ regionId: REGION, ...req })).then((r) => r.body!);
 
-  it('pages the whole region with MaxResults/NextToken', async () => {
+  void it('pages the whole region with MaxResults/NextToken', async () => {
     const seen: string[] = [];
     let token: string | undefined;
     let pages = 0;
@@ -99,7 +122,7 @@ describe('emulator ECS: DescribeInstances', () => {
     assert.equal(seen[5], 'i-gen-0001');
   });
 
-  it('clamps MaxResults to [10, 100] and supports PageNumber/PageSize', async () => {
+  void it('clamps MaxResults to [10, 100] and supports PageNumber/PageSize', async () => {
     assert.equal((await describe_({ maxResults: 5 })).instances!.instance!.length, 10);
     assert.equal((await describe_({ maxResults: 500 })).instances!.instance!.length, 100);
     const p3 = await describe_({ pageNumber: 3, pageSize: 100 });
@@ -107,10 +130,16 @@ describe('emulator ECS: DescribeInstances', () => {
     assert.equal(p3.instances!.instance!.length, 55);
   });
 
-  it('filters by Status, Tag, InstanceIds, ResourceGroupId and InstanceName', async () => {
+  void it('filters by Status, Tag, InstanceIds, ResourceGroupId and InstanceName', async () => {
     const stopped = await describe_({ status: 'Stopped' });
-    assert.deepEqual(stopped.instances!.instance!.map((i) => i.instanceId), ['i-stopped']);
-    const staging = await describe_({ tag: [new $Ecs.DescribeInstancesRequestTag({ key: 'env', value: 'staging' })], maxResults: 100 });
+    assert.deepEqual(
+      stopped.instances!.instance!.map((i) => i.instanceId),
+      ['i-stopped'],
+    );
+    const staging = await describe_({
+      tag: [new $Ecs.DescribeInstancesRequestTag({ key: 'env', value: 'staging' })],
+      maxResults: 100,
+    });
     assert.equal(staging.totalCount, 250);
     const web = await describe_({
       tag: [
@@ -118,49 +147,72 @@ describe('emulator ECS: DescribeInstances', () => {
         new $Ecs.DescribeInstancesRequestTag({ key: 'app' }),
       ],
     });
-    assert.deepEqual(web.instances!.instance!.map((i) => i.instanceId), ['i-web-1', 'i-web-2']);
+    assert.deepEqual(
+      web.instances!.instance!.map((i) => i.instanceId),
+      ['i-web-1', 'i-web-2'],
+    );
     const ids = await describe_({ instanceIds: JSON.stringify(['i-win', 'i-web-2', 'i-nope']) });
-    assert.deepEqual(ids.instances!.instance!.map((i) => i.instanceId), ['i-web-2', 'i-win']);
+    assert.deepEqual(
+      ids.instances!.instance!.map((i) => i.instanceId),
+      ['i-web-2', 'i-win'],
+    );
     assert.equal((await describe_({ resourceGroupId: 'rg-gen' })).totalCount, 250);
-    assert.deepEqual((await describe_({ instanceName: 'web-*' })).instances!.instance!.map((i) => i.instanceName), ['web-1', 'web-2']);
+    assert.deepEqual(
+      (await describe_({ instanceName: 'web-*' })).instances!.instance!.map((i) => i.instanceName),
+      ['web-1', 'web-2'],
+    );
     await rejects(describe_({ status: 'Sleeping' }), 'InvalidStatus.NotFound', 404);
     await rejects(describe_({ instanceIds: 'i-web-1' }), 'InvalidInstanceIds.Malformed', 400);
   });
 
-  it('renders the reference shape; an unknown region is empty, not an error', async () => {
+  void it('renders the reference shape; an unknown region is empty, not an error', async () => {
     const one = (await describe_({ instanceIds: '["i-win"]' })).instances!.instance![0]!;
     assert.equal(one.OSType, 'windows');
     assert.equal(one.status, 'Running');
     assert.equal(one.regionId, REGION);
     assert.match(one.creationTime!, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}Z$/);
     const web = (await describe_({ instanceIds: '["i-web-1"]' })).instances!.instance![0]!;
-    assert.deepEqual(web.tags!.tag!.map((t) => [t.tagKey, t.tagValue]), [['env', 'prod'], ['app', 'web']]);
+    assert.deepEqual(
+      web.tags!.tag!.map((t) => [t.tagKey, t.tagValue]),
+      [
+        ['env', 'prod'],
+        ['app', 'web'],
+      ],
+    );
     const empty = await ecs.describeInstances(new $Ecs.DescribeInstancesRequest({ regionId: 'cn-nowhere' }));
     assert.equal(empty.body!.totalCount, 0);
     assert.deepEqual(empty.body!.instances!.instance, []);
   });
 
-  it('DescribeCloudAssistantStatus reports agent state per instance', async () => {
+  void it('DescribeCloudAssistantStatus reports agent state per instance', async () => {
     const r = await ecs.describeCloudAssistantStatus(
-      new $Ecs.DescribeCloudAssistantStatusRequest({ regionId: REGION, instanceId: ['i-web-1', 'i-offline', 'i-stopped', 'i-win'] }),
+      new $Ecs.DescribeCloudAssistantStatusRequest({
+        regionId: REGION,
+        instanceId: ['i-web-1', 'i-offline', 'i-stopped', 'i-win'],
+      }),
     );
     const s = r.body!.instanceCloudAssistantStatusSet!.instanceCloudAssistantStatus!;
-    assert.deepEqual(s.map((x) => [x.instanceId, x.cloudAssistantStatus, x.OSType]), [
-      ['i-web-1', 'true', 'Linux'],
-      ['i-offline', 'false', 'Linux'],
-      ['i-stopped', 'false', 'Linux'],
-      ['i-win', 'true', 'Windows'],
-    ]);
+    assert.deepEqual(
+      s.map((x) => [x.instanceId, x.cloudAssistantStatus, x.OSType]),
+      [
+        ['i-web-1', 'true', 'Linux'],
+        ['i-offline', 'false', 'Linux'],
+        ['i-stopped', 'false', 'Linux'],
+        ['i-win', 'true', 'Windows'],
+      ],
+    );
     await rejects(
-      ecs.describeCloudAssistantStatus(new $Ecs.DescribeCloudAssistantStatusRequest({ regionId: REGION, instanceId: ['i-nope'] })),
+      ecs.describeCloudAssistantStatus(
+        new $Ecs.DescribeCloudAssistantStatusRequest({ regionId: REGION, instanceId: ['i-nope'] }),
+      ),
       'InvalidInstance.NotFound',
       404,
     );
   });
 });
 
-describe('emulator ECS: RunCommand (exec mode)', () => {
-  it('echo hello → Success, Output "hello\\n", one audited execution', async () => {
+void describe('emulator ECS: RunCommand (exec mode)', () => {
+  void it('echo hello → Success, Output "hello\\n", one audited execution', async () => {
     emu.resetAudit();
     const r = await run('echo hello', ['i-web-1']);
     assert.match(r.body!.invokeId!, /^t-[0-9a-f]{20}$/);
@@ -197,16 +249,26 @@ describe('emulator ECS: RunCommand (exec mode)', () => {
     assert.equal(call.caller, 'acs:ram::654321:user/ops');
   });
 
-  it('parameters: {{name}} and ACS:: built-ins; Base64 content', async () => {
-    const content = Buffer.from('echo {{greeting}} {{ACS::InstanceId}} {{ACS::RegionId}} {{ACS::AccountId}} {{ACS::InstanceName}}').toString('base64');
-    const r = await run(content, ['i-web-2'], { contentEncoding: 'Base64', enableParameter: true, parameters: { greeting: 'hi there' } });
+  void it('parameters: {{name}} and ACS:: built-ins; Base64 content', async () => {
+    const content = Buffer.from(
+      'echo {{greeting}} {{ACS::InstanceId}} {{ACS::RegionId}} {{ACS::AccountId}} {{ACS::InstanceName}}',
+    ).toString('base64');
+    const r = await run(content, ['i-web-2'], {
+      contentEncoding: 'Base64',
+      enableParameter: true,
+      parameters: { greeting: 'hi there' },
+    });
     const [res] = await results((await settled(r.body!.invokeId!)).invokeId!, 'PlainText');
     assert.equal(res!.output, 'hi there i-web-2 cn-shanghai 654321 web-2\n');
-    await rejects(run('echo {{missing}}', ['i-web-2'], { enableParameter: true, parameters: {} }), 'Parameter.NotMatched', 400);
+    await rejects(
+      run('echo {{missing}}', ['i-web-2'], { enableParameter: true, parameters: {} }),
+      'Parameter.NotMatched',
+      400,
+    );
     await rejects(run('echo x', ['i-web-2'], { parameters: { a: 'b' } }), 'Parameter.Disabled', 400);
   });
 
-  it('ClientToken: same token + same params → same InvokeId and one execution per instance', async () => {
+  void it('ClientToken: same token + same params → same InvokeId and one execution per instance', async () => {
     const req = { clientToken: 'tok-idem-1', timeout: 30 };
     const a = await run('echo once >> marker; cat marker | wc -l', ['i-web-1', 'i-web-2'], req);
     const b = await run('echo once >> marker; cat marker | wc -l', ['i-web-1', 'i-web-2'], req);
@@ -222,25 +284,28 @@ describe('emulator ECS: RunCommand (exec mode)', () => {
     await rejects(run('echo once >> marker; cat marker | wc -l', ['i-web-1'], req), 'IdempotentParameterMismatch', 403);
   });
 
-  it('stopped instance → Aborted/InstanceNotRunning; agent offline → Aborted/ClientNotRunning; aggregate PartialFailed', async () => {
+  void it('stopped instance → Aborted/InstanceNotRunning; agent offline → Aborted/ClientNotRunning; aggregate PartialFailed', async () => {
     const r = await run('echo hi', ['i-web-1', 'i-stopped', 'i-offline']);
     const inv = await settled(r.body!.invokeId!);
     assert.equal(inv.invocationStatus, 'PartialFailed');
     assert.equal(inv.invokeStatus, 'Failed');
-    const byId = Object.fromEntries(inv.invokeInstances!.invokeInstance!.map((i) => [i.instanceId, i]));
-    assert.equal(byId['i-web-1']!.invocationStatus, 'Success');
-    assert.equal(byId['i-stopped']!.invocationStatus, 'Aborted');
-    assert.equal(byId['i-stopped']!.errorCode, 'InstanceNotRunning');
-    assert.equal(byId['i-stopped']!.errorInfo, 'The specified instance was not running during task execution');
-    assert.equal(byId['i-stopped']!.startTime, '');
-    assert.equal(byId['i-offline']!.invocationStatus, 'Aborted');
-    assert.equal(byId['i-offline']!.errorCode, 'ClientNotRunning');
-    assert.deepEqual(executionsOf(r.body!.invokeId!).map((e) => e.instanceId), ['i-web-1']);
+    const byId = new Map(inv.invokeInstances!.invokeInstance!.map((i) => [i.instanceId!, i]));
+    assert.equal(byId.get('i-web-1')!.invocationStatus, 'Success');
+    assert.equal(byId.get('i-stopped')!.invocationStatus, 'Aborted');
+    assert.equal(byId.get('i-stopped')!.errorCode, 'InstanceNotRunning');
+    assert.equal(byId.get('i-stopped')!.errorInfo, 'The specified instance was not running during task execution');
+    assert.equal(byId.get('i-stopped')!.startTime, '');
+    assert.equal(byId.get('i-offline')!.invocationStatus, 'Aborted');
+    assert.equal(byId.get('i-offline')!.errorCode, 'ClientNotRunning');
+    assert.deepEqual(
+      executionsOf(r.body!.invokeId!).map((e) => e.instanceId),
+      ['i-web-1'],
+    );
     const only = await run('echo hi', ['i-stopped']);
     assert.equal((await settled(only.body!.invokeId!)).invocationStatus, 'Failed');
   });
 
-  it('nonzero exit → Failed/ExitCodeNonzero', async () => {
+  void it('nonzero exit → Failed/ExitCodeNonzero', async () => {
     const r = await run('echo oops >&2; exit 3', ['i-web-1']);
     const inv = await settled(r.body!.invokeId!);
     assert.equal(inv.invocationStatus, 'Failed');
@@ -253,7 +318,7 @@ describe('emulator ECS: RunCommand (exec mode)', () => {
     assert.equal(b64(res!.output), 'oops\n');
   });
 
-  it('Timeout → Timeout/ExecutionTimeout with FinishedTime = StartTime + Timeout; the process tree is killed', async () => {
+  void it('Timeout → Timeout/ExecutionTimeout with FinishedTime = StartTime + Timeout; the process tree is killed', async () => {
     const r = await run('echo started; sleep 30; echo never', ['i-web-1'], { timeout: 1 });
     const inv = await settled(r.body!.invokeId!, 5000);
     assert.equal(inv.invocationStatus, 'Failed');
@@ -269,7 +334,7 @@ describe('emulator ECS: RunCommand (exec mode)', () => {
     assert.equal(ex!.finishTime! - ex!.startTime, 1000);
   });
 
-  it('output over 24 KB is truncated with Dropped', async () => {
+  void it('output over 24 KB is truncated with Dropped', async () => {
     const r = await run("head -c 30000 /dev/zero | tr '\\0' a", ['i-web-1']);
     await settled(r.body!.invokeId!);
     const [res] = await results(r.body!.invokeId!);
@@ -279,7 +344,7 @@ describe('emulator ECS: RunCommand (exec mode)', () => {
     assert.equal(out.toString(), 'a'.repeat(24576));
   });
 
-  it('StopInvocation: running → Terminated (killed), pending → Cancelled', async () => {
+  void it('StopInvocation: running → Terminated (killed), pending → Cancelled', async () => {
     const r = await run('sleep 30', ['i-web-1']);
     const id = r.body!.invokeId!;
     await waitFor(async () => ((await results(id))[0]!.invocationStatus === 'Running' ? true : undefined));
@@ -296,17 +361,23 @@ describe('emulator ECS: RunCommand (exec mode)', () => {
     emu.setFaults({ deliveryDelayMs: 5000 });
     try {
       const p = await run('echo never', ['i-web-2']);
-      await ecs.stopInvocation(new $Ecs.StopInvocationRequest({ regionId: REGION, invokeId: p.body!.invokeId!, instanceId: ['i-web-2'] }));
+      await ecs.stopInvocation(
+        new $Ecs.StopInvocationRequest({ regionId: REGION, invokeId: p.body!.invokeId!, instanceId: ['i-web-2'] }),
+      );
       const [pr] = await results(p.body!.invokeId!);
       assert.equal(pr!.invocationStatus, 'Cancelled');
       assert.equal(executionsOf(p.body!.invokeId!).length, 0);
     } finally {
       emu.setFaults({ deliveryDelayMs: undefined });
     }
-    await rejects(ecs.stopInvocation(new $Ecs.StopInvocationRequest({ regionId: REGION, invokeId: 't-nope' })), 'InvalidInvokeId.NotFound', 404);
+    await rejects(
+      ecs.stopInvocation(new $Ecs.StopInvocationRequest({ regionId: REGION, invokeId: 't-nope' })),
+      'InvalidInvokeId.NotFound',
+      404,
+    );
   });
 
-  it('validation errors fail the whole call and run nothing', async () => {
+  void it('validation errors fail the whole call and run nothing', async () => {
     emu.resetAudit();
     await rejects(run('echo x', ['i-web-1'], { type: 'RunPythonScript' }), 'InvalidCmdType.NotFound', 404);
     await rejects(run('echo x', ['i-web-1', 'i-nope']), 'InvalidInstance.NotFound', 404);
@@ -318,7 +389,10 @@ describe('emulator ECS: RunCommand (exec mode)', () => {
     await rejects(run('echo x', many), 'InstanceIds.ExceedLimit', 403);
     await new Promise((r) => setTimeout(r, 50));
     assert.equal(emu.audit().executions.length, 0);
-    const res = await fetch(`${emu.url}/`, { method: 'POST', headers: { 'x-acs-action': 'Nope', 'x-acs-version': '2014-05-26' } });
+    const res = await fetch(`${emu.url}/`, {
+      method: 'POST',
+      headers: { 'x-acs-action': 'Nope', 'x-acs-version': '2014-05-26' },
+    });
     assert.equal(res.status, 404);
     assert.equal(res.headers.get('content-type'), 'application/json;charset=utf-8');
     const body = (await res.json()) as Record<string, string>;
@@ -326,18 +400,29 @@ describe('emulator ECS: RunCommand (exec mode)', () => {
     assert.deepEqual(Object.keys(body).sort(), ['Code', 'HostId', 'Message', 'Recommend', 'RequestId']);
   });
 
-  it('DescribeInvocations pages with MaxResults/NextToken, filters by InstanceId, and rejects MaxResults > 50', async () => {
+  void it('DescribeInvocations pages with MaxResults/NextToken, filters by InstanceId, and rejects MaxResults > 50', async () => {
     const ids: string[] = [];
     for (let i = 0; i < 3; i++) ids.push((await run(`echo ${i}`, ['i-gen-0100'])).body!.invokeId!);
     const first = await ecs.describeInvocations(
       new $Ecs.DescribeInvocationsRequest({ regionId: REGION, instanceId: 'i-gen-0100', maxResults: 2 }),
     );
     assert.equal(first.body!.totalCount, 3);
-    assert.deepEqual(first.body!.invocations!.invocation!.map((i) => i.invokeId), [ids[2], ids[1]]);
-    const second = await ecs.describeInvocations(
-      new $Ecs.DescribeInvocationsRequest({ regionId: REGION, instanceId: 'i-gen-0100', maxResults: 2, nextToken: first.body!.nextToken! }),
+    assert.deepEqual(
+      first.body!.invocations!.invocation!.map((i) => i.invokeId),
+      [ids[2], ids[1]],
     );
-    assert.deepEqual(second.body!.invocations!.invocation!.map((i) => i.invokeId), [ids[0]]);
+    const second = await ecs.describeInvocations(
+      new $Ecs.DescribeInvocationsRequest({
+        regionId: REGION,
+        instanceId: 'i-gen-0100',
+        maxResults: 2,
+        nextToken: first.body!.nextToken!,
+      }),
+    );
+    assert.deepEqual(
+      second.body!.invocations!.invocation!.map((i) => i.invokeId),
+      [ids[0]],
+    );
     assert.equal(second.body!.nextToken, '');
     await rejects(
       ecs.describeInvocations(new $Ecs.DescribeInvocationsRequest({ regionId: REGION, maxResults: 51 })),
@@ -347,8 +432,8 @@ describe('emulator ECS: RunCommand (exec mode)', () => {
   });
 });
 
-describe('emulator ECS: faults', () => {
-  it('throttle → SDK ThrottlingError with code Throttling.User (HTTP 400)', async () => {
+void describe('emulator ECS: faults', () => {
+  void it('throttle → SDK ThrottlingError with code Throttling.User (HTTP 400)', async () => {
     emu.setFaults({ throttle: { DescribeInvocations: { qps: 2 } } });
     try {
       const req = () => ecs.describeInvocations(new $Ecs.DescribeInvocationsRequest({ regionId: REGION }));
@@ -364,8 +449,11 @@ describe('emulator ECS: faults', () => {
     }
   });
 
-  it('invocationVisibilityDelayMs hides a new invocation from Describe*/Stop until it elapses', async () => {
-    const res = await fetch(`${emu.url}/_emulator/faults`, { method: 'POST', body: JSON.stringify({ invocationVisibilityDelayMs: 400 }) });
+  void it('invocationVisibilityDelayMs hides a new invocation from Describe*/Stop until it elapses', async () => {
+    const res = await fetch(`${emu.url}/_emulator/faults`, {
+      method: 'POST',
+      body: JSON.stringify({ invocationVisibilityDelayMs: 400 }),
+    });
     assert.equal(((await res.json()) as { invocationVisibilityDelayMs: number }).invocationVisibilityDelayMs, 400);
     try {
       const r = await run('echo later', ['i-web-1']);
@@ -374,18 +462,27 @@ describe('emulator ECS: faults', () => {
       assert.equal(d.body!.totalCount, 0);
       assert.deepEqual(d.body!.invocations!.invocation, []);
       assert.deepEqual(await results(id), []);
-      await rejects(ecs.stopInvocation(new $Ecs.StopInvocationRequest({ regionId: REGION, invokeId: id })), 'InvalidInvokeId.NotFound', 404);
+      await rejects(
+        ecs.stopInvocation(new $Ecs.StopInvocationRequest({ regionId: REGION, invokeId: id })),
+        'InvalidInvokeId.NotFound',
+        404,
+      );
       await new Promise((r) => setTimeout(r, 450));
       assert.equal((await settled(id)).invocationStatus, 'Success');
     } finally {
-      await fetch(`${emu.url}/_emulator/faults`, { method: 'POST', body: JSON.stringify({ invocationVisibilityDelayMs: null }) });
+      await fetch(`${emu.url}/_emulator/faults`, {
+        method: 'POST',
+        body: JSON.stringify({ invocationVisibilityDelayMs: null }),
+      });
     }
   });
 
-  it('errorRate → 500 InternalError / 503 ServiceUnavailable; resetRate → connection reset, audited', async () => {
+  void it('errorRate → 500 InternalError / 503 ServiceUnavailable; resetRate → connection reset, audited', async () => {
     emu.setFaults({ errorRate: 1 });
     try {
-      const e = (await ecs.describeInvocations(new $Ecs.DescribeInvocationsRequest({ regionId: REGION })).catch((x: unknown) => x)) as SdkError;
+      const e = (await ecs
+        .describeInvocations(new $Ecs.DescribeInvocationsRequest({ regionId: REGION }))
+        .catch((x: unknown) => x)) as SdkError;
       assert.ok(['InternalError', 'ServiceUnavailable'].includes(e.code!), e.message);
       assert.ok([500, 503].includes(e.statusCode!));
       assert.equal(e.name, 'ServerError');
@@ -404,10 +501,10 @@ describe('emulator ECS: faults', () => {
     const [call] = emu.audit().calls;
     assert.equal(call!.errorCode, 'ConnectionReset');
     // The reset happened after the call took effect: the command still ran.
-    await waitFor(async () => (emu.audit().executions.length === 1 ? true : undefined));
+    await waitFor(() => Promise.resolve(emu.audit().executions.length === 1 ? true : undefined));
   });
 
-  it('latencyMs delays responses', async () => {
+  void it('latencyMs delays responses', async () => {
     emu.setFaults({ latencyMs: [150, 150] });
     try {
       const t0 = Date.now();
@@ -418,7 +515,7 @@ describe('emulator ECS: faults', () => {
     }
   });
 
-  it('setInstance stops an instance at runtime', async () => {
+  void it('setInstance stops an instance at runtime', async () => {
     emu.setInstance('654321', REGION, 'i-gen-0200', { status: 'Stopped' });
     const r = await run('echo x', ['i-gen-0200']);
     const [res] = await results((await settled(r.body!.invokeId!)).invokeId!);

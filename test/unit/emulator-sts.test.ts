@@ -17,7 +17,12 @@ function world(): Scenario {
   const hub = s.accounts.find((a) => a.id === '123456')!;
   hub.users!.push(
     { name: 'nopolicy', accessKeyId: 'LTAI-nopolicy', accessKeySecret: 'secret-nopolicy', policies: [] },
-    { name: 'alice', accessKeyId: 'LTAI-alice', accessKeySecret: 'secret-alice', policies: ['AliyunSTSAssumeRoleAccess'] },
+    {
+      name: 'alice',
+      accessKeyId: 'LTAI-alice',
+      accessKeySecret: 'secret-alice',
+      policies: ['AliyunSTSAssumeRoleAccess'],
+    },
   );
   hub.roles!.push(
     {
@@ -80,8 +85,8 @@ after(async () => {
   await emu.close();
 });
 
-describe('emulator STS', () => {
-  it('AssumeRole chain of the seed world: worker → 123456/OOSServiceRole → 654321/OOSServiceRole', async () => {
+void describe('emulator STS', () => {
+  void it('AssumeRole chain of the seed world: worker → 123456/OOSServiceRole → 654321/OOSServiceRole', async () => {
     const hop1 = await assume(WORKER, HUB_ROLE, { durationSeconds: 3600 });
     assert.equal(hop1.statusCode, 200);
     const b = hop1.body!;
@@ -101,11 +106,13 @@ describe('emulator STS', () => {
     assert.ok(who.body!.roleId);
 
     // The member-account role holds AliyunECSFullAccess: ECS calls in 654321 work.
-    const inst = await ecsClient(emu, member).describeInstances(new $Ecs.DescribeInstancesRequest({ regionId: 'cn-shanghai' }));
+    const inst = await ecsClient(emu, member).describeInstances(
+      new $Ecs.DescribeInstancesRequest({ regionId: 'cn-shanghai' }),
+    );
     assert.equal(inst.body!.totalCount, 3);
   });
 
-  it('GetCallerIdentity for a RAM user', async () => {
+  void it('GetCallerIdentity for a RAM user', async () => {
     const who = await stsClient(emu, WORKER).getCallerIdentity();
     assert.equal(who.body!.accountId, '123456');
     assert.equal(who.body!.arn, 'acs:ram::123456:user/worker');
@@ -113,29 +120,36 @@ describe('emulator STS', () => {
     assert.equal(who.body!.userId, who.body!.principalId);
   });
 
-  it('role names in the ARN match case-insensitively', async () => {
+  void it('role names in the ARN match case-insensitively', async () => {
     const r = await assume(WORKER, 'acs:ram::123456:role/oosservicerole');
     assert.equal(r.body!.assumedRoleUser!.arn, 'acs:ram::123456:role/oosservicerole/test-session');
   });
 
-  it('refuses a role whose trust policy does not name the caller (NoPermission 403)', async () => {
+  void it('refuses a role whose trust policy does not name the caller (NoPermission 403)', async () => {
     // The seed's member role trusts acs:ram::123456:root, so the worker user may assume it directly, but
     // a Service-only principal trusts no RAM caller at all.
     const e = await rejects(assume(WORKER, 'acs:ram::123456:role/OnlyServiceRole'), 'NoPermission', 403);
     assert.match(e.message, /does not trust the caller acs:ram::123456:user\/worker/);
     await rejects(assume(WORKER, 'acs:ram::123456:role/AliceOnly'), 'NoPermission', 403);
-    const ok = await assume({ accessKeyId: 'LTAI-alice', accessKeySecret: 'secret-alice' }, 'acs:ram::123456:role/AliceOnly');
+    const ok = await assume(
+      { accessKeyId: 'LTAI-alice', accessKeySecret: 'secret-alice' },
+      'acs:ram::123456:role/AliceOnly',
+    );
     assert.equal(ok.statusCode, 200);
   });
 
-  it('refuses a caller without AliyunSTSAssumeRoleAccess (NoPermission 403)', async () => {
-    await rejects(assume({ accessKeyId: 'LTAI-nopolicy', accessKeySecret: 'secret-nopolicy' }, HUB_ROLE), 'NoPermission', 403);
+  void it('refuses a caller without AliyunSTSAssumeRoleAccess (NoPermission 403)', async () => {
+    await rejects(
+      assume({ accessKeyId: 'LTAI-nopolicy', accessKeySecret: 'secret-nopolicy' }, HUB_ROLE),
+      'NoPermission',
+      403,
+    );
     // The member role holds only AliyunECSFullAccess, so it cannot chain further.
     const member = await assumeChain(emu, WORKER, [HUB_ROLE, MEMBER_ROLE]);
     await rejects(assume(member, HUB_ROLE), 'NoPermission', 403);
   });
 
-  it('unknown role or account → EntityNotExist.Role 404; malformed ARN → InvalidParameter.RoleArn', async () => {
+  void it('unknown role or account → EntityNotExist.Role 404; malformed ARN → InvalidParameter.RoleArn', async () => {
     await rejects(assume(WORKER, 'acs:ram::123456:role/NoSuchRole'), 'EntityNotExist.Role', 404);
     await rejects(assume(WORKER, 'acs:ram::999999:role/OOSServiceRole'), 'EntityNotExist.Role', 404);
     await rejects(assume(WORKER, 'arn:aws:iam::1:role/x'), 'InvalidParameter.RoleArn', 400);
@@ -143,7 +157,7 @@ describe('emulator STS', () => {
     await rejects(assume(WORKER, HUB_ROLE, { roleSessionName: 'bad name' }), 'InvalidParameter.RoleSessionName', 400);
   });
 
-  it('DurationSeconds: 900..role max; chained sessions capped at 3600', async () => {
+  void it('DurationSeconds: 900..role max; chained sessions capped at 3600', async () => {
     await rejects(assume(WORKER, HUB_ROLE, { durationSeconds: 899 }), 'InvalidParameter.DurationSeconds', 400);
     await rejects(assume(WORKER, HUB_ROLE, { durationSeconds: 3601 }), 'InvalidParameter.DurationSeconds', 400);
     const alice: Creds = { accessKeyId: 'LTAI-alice', accessKeySecret: 'secret-alice' };
@@ -154,23 +168,35 @@ describe('emulator STS', () => {
     await rejects(assume(hub, MEMBER_ROLE, { durationSeconds: 3601 }), 'InvalidParameter.DurationSeconds', 400);
   });
 
-  it('Condition StringEquals sts:ExternalId', async () => {
+  void it('Condition StringEquals sts:ExternalId', async () => {
     const role = 'acs:ram::123456:role/ExternalIdRole';
     await rejects(assume(WORKER, role), 'NoPermission', 403);
     await rejects(assume(WORKER, role, { externalId: 'wrong-id' }), 'NoPermission', 403);
     assert.equal((await assume(WORKER, role, { externalId: 'abc-123' })).statusCode, 200);
   });
 
-  it('session Policy narrows the role: ECS denied when the policy does not allow it', async () => {
+  void it('session Policy narrows the role: ECS denied when the policy does not allow it', async () => {
     const hub = await assumeChain(emu, WORKER, [HUB_ROLE]);
-    const policy = JSON.stringify({ Version: '1', Statement: [{ Effect: 'Allow', Action: 'ecs:Describe*', Resource: '*' }] });
+    const policy = JSON.stringify({
+      Version: '1',
+      Statement: [{ Effect: 'Allow', Action: 'ecs:Describe*', Resource: '*' }],
+    });
     const r = await assume(hub, MEMBER_ROLE, { policy });
     const c = r.body!.credentials!;
-    const ecs = ecsClient(emu, { accessKeyId: c.accessKeyId!, accessKeySecret: c.accessKeySecret!, securityToken: c.securityToken! });
+    const ecs = ecsClient(emu, {
+      accessKeyId: c.accessKeyId!,
+      accessKeySecret: c.accessKeySecret!,
+      securityToken: c.securityToken!,
+    });
     await ecs.describeInstances(new $Ecs.DescribeInstancesRequest({ regionId: 'cn-shanghai' }));
     await rejects(
       ecs.runCommand(
-        new $Ecs.RunCommandRequest({ regionId: 'cn-shanghai', type: 'RunShellScript', commandContent: 'true', instanceId: ['i-sh-web-1'] }),
+        new $Ecs.RunCommandRequest({
+          regionId: 'cn-shanghai',
+          type: 'RunShellScript',
+          commandContent: 'true',
+          instanceId: ['i-sh-web-1'],
+        }),
       ),
       'Forbidden.RAM',
       403,
@@ -178,13 +204,25 @@ describe('emulator STS', () => {
     await rejects(assume(hub, MEMBER_ROLE, { policy: '{not json' }), 'InvalidParameter.PolicyGrammar', 400);
   });
 
-  it('ECS refuses a caller without ECS permission (Forbidden.RAM 403)', async () => {
-    await rejects(ecsClient(emu, WORKER).describeInstances(new $Ecs.DescribeInstancesRequest({ regionId: 'cn-shanghai' })), 'Forbidden.RAM', 403);
+  void it('ECS refuses a caller without ECS permission (Forbidden.RAM 403)', async () => {
+    await rejects(
+      ecsClient(emu, WORKER).describeInstances(new $Ecs.DescribeInstancesRequest({ regionId: 'cn-shanghai' })),
+      'Forbidden.RAM',
+      403,
+    );
   });
 
-  it('wrong secret → SignatureDoesNotMatch; unknown key → InvalidAccessKeyId.NotFound', async () => {
-    await rejects(stsClient(emu, { ...WORKER, accessKeySecret: 'wrong' }).getCallerIdentity(), 'SignatureDoesNotMatch', 400);
-    await rejects(stsClient(emu, { accessKeyId: 'LTAI-nobody', accessKeySecret: 'x' }).getCallerIdentity(), 'InvalidAccessKeyId.NotFound', 404);
+  void it('wrong secret → SignatureDoesNotMatch; unknown key → InvalidAccessKeyId.NotFound', async () => {
+    await rejects(
+      stsClient(emu, { ...WORKER, accessKeySecret: 'wrong' }).getCallerIdentity(),
+      'SignatureDoesNotMatch',
+      400,
+    );
+    await rejects(
+      stsClient(emu, { accessKeyId: 'LTAI-nobody', accessKeySecret: 'x' }).getCallerIdentity(),
+      'InvalidAccessKeyId.NotFound',
+      404,
+    );
     await rejects(
       stsClient(emu, { ...WORKER, accessKeySecret: 'wrong' }, { signatureAlgorithm: 'v2' }).getCallerIdentity(),
       'SignatureDoesNotMatch',
@@ -192,7 +230,7 @@ describe('emulator STS', () => {
     );
   });
 
-  it('STS key without token → MissingSecurityToken; foreign token → MismatchWithAccessKey', async () => {
+  void it('STS key without token → MissingSecurityToken; foreign token → MismatchWithAccessKey', async () => {
     const a = await assumeChain(emu, WORKER, [HUB_ROLE]);
     const b = await assumeChain(emu, WORKER, [HUB_ROLE]);
     await rejects(
@@ -200,29 +238,43 @@ describe('emulator STS', () => {
       'MissingSecurityToken',
       400,
     );
-    await rejects(stsClient(emu, { ...a, securityToken: b.securityToken! }).getCallerIdentity(), 'InvalidSecurityToken.MismatchWithAccessKey', 400);
+    await rejects(
+      stsClient(emu, { ...a, securityToken: b.securityToken! }).getCallerIdentity(),
+      'InvalidSecurityToken.MismatchWithAccessKey',
+      400,
+    );
   });
 
-  it('V1 HMAC-SHA1 signatures (signatureAlgorithm v2) are accepted, with and without STS token', async () => {
+  void it('V1 HMAC-SHA1 signatures (signatureAlgorithm v2) are accepted, with and without STS token', async () => {
     const who = await stsClient(emu, WORKER, { signatureAlgorithm: 'v2' }).getCallerIdentity();
     assert.equal(who.body!.arn, 'acs:ram::123456:user/worker');
     const member = await assumeChain(emu, WORKER, [HUB_ROLE, MEMBER_ROLE]);
     const ecs = ecsClient(emu, member, { signatureAlgorithm: 'v2' });
     const r = await ecs.describeInstances(
-      new $Ecs.DescribeInstancesRequest({ regionId: 'cn-shanghai', instanceIds: JSON.stringify(['i-sh-web-1', "i-odd-'(*)!"]) }),
+      new $Ecs.DescribeInstancesRequest({
+        regionId: 'cn-shanghai',
+        instanceIds: JSON.stringify(['i-sh-web-1', "i-odd-'(*)!"]),
+      }),
     );
-    assert.deepEqual(r.body!.instances!.instance!.map((i) => i.instanceId), ['i-sh-web-1']);
+    assert.deepEqual(
+      r.body!.instances!.instance!.map((i) => i.instanceId),
+      ['i-sh-web-1'],
+    );
   });
 
-  it('reused nonce → SignatureNonceUsed; stale x-acs-date → InvalidTimeStamp.Expired', async () => {
+  void it('reused nonce → SignatureNonceUsed; stale x-acs-date → InvalidTimeStamp.Expired', async () => {
     const fixed = stsClient(emu, WORKER, { headers: { 'x-acs-signature-nonce': 'fixed-nonce-0001' } });
     await fixed.getCallerIdentity();
     await rejects(fixed.getCallerIdentity(), 'SignatureNonceUsed', 400);
     const stale = new Date(Date.now() - 16 * 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
-    await rejects(stsClient(emu, WORKER, { headers: { 'x-acs-date': stale } }).getCallerIdentity(), 'InvalidTimeStamp.Expired', 400);
+    await rejects(
+      stsClient(emu, WORKER, { headers: { 'x-acs-date': stale } }).getCallerIdentity(),
+      'InvalidTimeStamp.Expired',
+      400,
+    );
   });
 
-  it('expired STS token → InvalidSecurityToken.Expired (faults.stsDurationSeconds = 1)', async () => {
+  void it('expired STS token → InvalidSecurityToken.Expired (faults.stsDurationSeconds = 1)', async () => {
     emu.setFaults({ stsDurationSeconds: 1 });
     try {
       const hub = await assumeChain(emu, WORKER, [HUB_ROLE]);
@@ -234,7 +286,7 @@ describe('emulator STS', () => {
     }
   });
 
-  it('audits every call with caller ARN and status', async () => {
+  void it('audits every call with caller ARN and status', async () => {
     emu.resetAudit();
     await stsClient(emu, WORKER).getCallerIdentity();
     await stsClient(emu, { ...WORKER, accessKeySecret: 'bad' })

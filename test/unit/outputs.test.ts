@@ -1,0 +1,44 @@
+// capOutput: decode the cloud's base64 output and keep at most maxBytes bytes, never splitting a character.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { capOutput, type CappedOutput } from '../../activities/outputs';
+
+const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
+
+const cases: { name: string; base64: string | undefined; maxBytes: number; expected: CappedOutput }[] = [
+  { name: 'undefined output', base64: undefined, maxBytes: 10, expected: { output: '', outputTruncated: false } },
+  { name: 'empty output', base64: '', maxBytes: 10, expected: { output: '', outputTruncated: false } },
+  { name: 'empty output, limit 0', base64: '', maxBytes: 0, expected: { output: '', outputTruncated: false } },
+  { name: 'ascii under the limit', base64: b64('hello\n'), maxBytes: 10, expected: { output: 'hello\n', outputTruncated: false } },
+  { name: 'ascii exactly at the limit', base64: b64('0123456789'), maxBytes: 10, expected: { output: '0123456789', outputTruncated: false } },
+  { name: 'ascii one over the limit', base64: b64('0123456789A'), maxBytes: 10, expected: { output: '0123456789', outputTruncated: true } },
+  { name: 'ascii far over the limit', base64: b64('x'.repeat(5000)), maxBytes: 2048, expected: { output: 'x'.repeat(2048), outputTruncated: true } },
+  { name: 'limit 0 with output', base64: b64('abc'), maxBytes: 0, expected: { output: '', outputTruncated: true } },
+  // 'é' is 2 bytes (c3 a9): 'aé' is 3 bytes; a 2-byte budget must not keep half of 'é'.
+  { name: '2-byte char cut in the middle', base64: b64('aé'), maxBytes: 2, expected: { output: 'a', outputTruncated: true } },
+  { name: '2-byte char fits exactly', base64: b64('aéb'), maxBytes: 3, expected: { output: 'aé', outputTruncated: true } },
+  // '中' is 3 bytes (e4 b8 ad).
+  { name: '3-byte char, 1 of 3 bytes fits', base64: b64('中文'), maxBytes: 4, expected: { output: '中', outputTruncated: true } },
+  { name: '3-byte char, 2 of 3 bytes fit', base64: b64('中文'), maxBytes: 5, expected: { output: '中', outputTruncated: true } },
+  { name: '3-byte chars, exact limit', base64: b64('中文'), maxBytes: 6, expected: { output: '中文', outputTruncated: false } },
+  { name: '3-byte char, none fits', base64: b64('中'), maxBytes: 2, expected: { output: '', outputTruncated: true } },
+  // '😀' is 4 bytes (f0 9f 98 80).
+  { name: '4-byte emoji cut after 3 bytes', base64: b64('ok😀'), maxBytes: 5, expected: { output: 'ok', outputTruncated: true } },
+  { name: '4-byte emoji cut after 1 byte', base64: b64('ok😀'), maxBytes: 3, expected: { output: 'ok', outputTruncated: true } },
+  { name: '4-byte emoji fits exactly', base64: b64('ok😀!'), maxBytes: 6, expected: { output: 'ok😀', outputTruncated: true } },
+  {
+    name: 'cloud 24 KB output capped to 2048 bytes of 3-byte chars',
+    base64: b64('中'.repeat(8192)),
+    maxBytes: 2048,
+    expected: { output: '中'.repeat(682), outputTruncated: true },
+  },
+];
+
+for (const c of cases) {
+  test(`capOutput: ${c.name}`, () => {
+    const got = capOutput(c.base64, c.maxBytes);
+    assert.deepEqual(got, c.expected);
+    assert.ok(Buffer.byteLength(got.output, 'utf8') <= Math.max(c.maxBytes, 0));
+    assert.ok(!got.output.includes('\uFFFD'), 'no replacement character from a split sequence');
+  });
+}
