@@ -22,11 +22,13 @@ export function describeProblems(problems: InputProblem[]): string {
 
 function preview(value: unknown): string {
   if (value === undefined) return 'nothing (missing)';
-  let text: string;
+  let text: string | undefined;
   try {
-    text = JSON.stringify(value) ?? String(value);
+    text = JSON.stringify(value);
   } catch {
-    text = String(value);
+    // cyclic or BigInt: fall through
   }
+  text ??=
+    typeof value === 'bigint' || typeof value === 'symbol' ? value.toString() : Object.prototype.toString.call(value);
   return text.length > 120 ? `${text.slice(0, 117)}...` : text;
 }

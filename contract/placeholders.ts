@@ -5,7 +5,7 @@ const PLACEHOLDER = /\{\{\s*([A-Za-z0-9_:-]+)\s*\}\}/g;
 /** Replaces `{{key}}` for each key of `values` in every string inside `value`, recursively. */
 export function substitute(value: unknown, values: Record<string, string>): unknown {
   if (typeof value === 'string') {
-    return value.replace(PLACEHOLDER, (whole, name: string) => (name in values ? values[name]! : whole));
+    return value.replace(PLACEHOLDER, (whole, name: string) => (Object.hasOwn(values, name) ? values[name]! : whole));
   }
   if (Array.isArray(value)) return value.map((v) => substitute(v, values));
   if (value !== null && typeof value === 'object') {

@@ -111,10 +111,10 @@ export async function bulkyRunCommand(input: BulkyRunCommandInput): Promise<Bulk
     } catch (err) {
       if (isCancellation(err)) throw err;
       // The cloud refused the call itself: each of its instances ends as Error with the cloud's answer.
-      const code = ((err as ApplicationFailure).cause as ApplicationFailure | undefined)?.details?.[0] as
-        { code?: string } | undefined;
-      const info = ((err as ApplicationFailure).cause as Error | undefined)?.message ?? (err as Error).message;
-      for (const id of instanceIds) finish(notRun(id, 'Error', code?.code ?? 'RunCommandFailed', info));
+      const cause = (err as ApplicationFailure).cause as ApplicationFailure | undefined;
+      const code = (cause?.details?.[0] as { code?: string } | undefined)?.code;
+      const info = cause?.message ?? (err as Error).message;
+      for (const id of instanceIds) finish(notRun(id, 'Error', code ?? 'RunCommandFailed', info));
     }
   };
 

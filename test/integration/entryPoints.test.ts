@@ -53,7 +53,7 @@ test("another service's workflow starts multiAccountExecute as a child by type n
       workflowsPath: require.resolve('../fixtures/otherService/workflows'),
     });
     const workflowId = `other-service-${Date.now()}`;
-    const result = await otherWorker.runUntil(
+    const result: unknown = await otherWorker.runUntil(
       h.run(() =>
         h.client.workflow.execute('nightlyPatch', {
           taskQueue: otherQueue,

@@ -76,7 +76,7 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
     connection: nativeConnection,
     taskQueue,
     cloud,
-    baseCredentials: async () => ({ accessKeyId: user.accessKeyId, accessKeySecret: user.accessKeySecret }),
+    baseCredentials: () => Promise.resolve({ accessKeyId: user.accessKeyId, accessKeySecret: user.accessKeySecret }),
     workflowBundle: await workflowBundle(),
   });
   const connection = await Connection.connect({ address });
