@@ -43,8 +43,9 @@ export function isTransientCloudError(err: unknown): boolean {
   if (code.includes('Throttling') || e?.name === 'ThrottlingError') return true;
   if (TRANSIENT_CODES.has(code) || NETWORK_CODES.has(code)) return true;
   if (typeof e?.statusCode === 'number') return e.statusCode >= 500;
-  // No HTTP status at all: the request never got an answer (reset, timeout, socket hang up).
-  return true;
+  // No HTTP status: transient only when the request got no answer (timeout, reset, socket hang up);
+  // anything else (a TypeError, say) is a bug that retrying will not fix.
+  return /Timeout/i.test(e?.name ?? '') || /socket hang up|ECONNRESET|ETIMEDOUT|EPIPE/i.test(e?.message ?? '');
 }
 
 /** A one-line description without anything secret (SDK messages carry code, status, message, request id). */

@@ -4,6 +4,12 @@
 export const INVALID_INPUT = 'InvalidInput';
 /** More items failed than rateControl.MaxErrors allows. Non-retryable; details[0] is the result. */
 export const MAX_ERRORS_EXCEEDED = 'MaxErrorsExceeded';
+/**
+ * The run was cancelled; it stopped its running invocations first. Non-retryable; details[0] is the
+ * result, saying how each instance ended (a status that is not final means it may still have run).
+ * A failure rather than a plain cancellation because Temporal drops the details of a cancellation.
+ */
+export const RUN_CANCELLED = 'Cancelled';
 /** A role in the chain cannot be assumed (trust policy, missing role, missing permission). */
 export const ROLE_CHAIN_DENIED = 'RoleChainDenied';
 /** The cloud refused a call for a reason that retrying will not fix (permission, bad parameter). */

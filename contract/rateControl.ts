@@ -85,7 +85,8 @@ export const rateControlSchema = z.discriminatedUnion(
 /** floor(P% × total) computed exactly: P is read as a decimal fraction, so no binary rounding can tip it. */
 function floorPercent(percentText: string, total: number): number {
   const [whole = '0', frac = ''] = percentText.split('.');
-  return Number((BigInt(whole + frac) * BigInt(Math.trunc(total))) / (100n * 10n ** BigInt(frac.length)));
+  // No BigInt literals or `**`: the workflow bundler compiles for ES2017.
+  return Number((BigInt(whole + frac) * BigInt(Math.trunc(total))) / BigInt(`100${'0'.repeat(frac.length)}`));
 }
 
 /** Concurrency or batch size: a count as given; `P%` = max(1, floor(P% × total)). */

@@ -40,15 +40,33 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
 }
 
 function zodProblems(error: z.ZodError, raw: unknown, prefix: string): InputProblem[] {
-  return error.issues.map((issue) => ({
-    path: pathText(issue.path, prefix),
-    value: valueAt(raw, issue.path),
-    allowed: issue.message,
-  }));
+  return error.issues.flatMap((issue) => {
+    // An unknown key is reported at the key itself, with its value (zod reports it at the enclosing object).
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => ({
+        path: pathText([...issue.path, key], prefix),
+        value: valueAt(raw, [...issue.path, key]),
+        allowed: issue.message,
+      }));
+    }
+    // A bad record key: zod says "Invalid key in record"; the key schema's own message says what is allowed.
+    if (issue.code === 'invalid_key') {
+      const allowed = issue.issues[0]?.message ?? issue.message;
+      return [{ path: pathText(issue.path, prefix), value: issue.path.at(-1), allowed }];
+    }
+    return [{ path: pathText(issue.path, prefix), value: valueAt(raw, issue.path), allowed: issue.message }];
+  });
 }
 
+/** Message of an unknown key: the keys the object does allow (zod only names the unknown one). */
+const unknownKeyError: z.core.$ZodErrorMap = (issue) => {
+  if (issue.code !== 'unrecognized_keys') return undefined;
+  const shape = (issue.inst as { _zod?: { def?: { shape?: object } } } | undefined)?._zod?.def?.shape;
+  return shape ? `a known key: ${Object.keys(shape).join(', ')}` : undefined;
+};
+
 function parseWith<T>(schema: z.ZodType<T>, raw: unknown, prefix: string): { value?: T; problems: InputProblem[] } {
-  const result = schema.safeParse(raw);
+  const result = schema.safeParse(raw, { error: unknownKeyError });
   return result.success ? { value: result.data, problems: [] } : { problems: zodProblems(result.error, raw, prefix) };
 }
 
@@ -102,23 +120,23 @@ export function checkBulkyInput(
       }
     }
   }
-  const regions = [
-    params.targets.RegionId,
-    params.targets.Type === 'All' ? params.targets.Parameters?.RegionId : undefined,
+  const regions: [string, string | undefined][] = [
+    ['targets.RegionId', params.targets.RegionId],
+    ['targets.Parameters.RegionId', params.targets.Type === 'All' ? params.targets.Parameters?.RegionId : undefined],
   ];
-  for (const region of regions) {
+  for (const [field, region] of regions) {
     if (region !== undefined && region !== params.regionId) {
       problems.push({
-        path: at('targets.RegionId'),
+        path: at(field),
         value: region,
         allowed: `the location's region "${params.regionId}" (or {{regionId}})`,
       });
     }
   }
   const { commandContent: _script, ...rest } = params;
-  for (const name of placeholdersLeft(rest)) {
+  for (const [field, name] of placeholdersLeft(rest, [])) {
     problems.push({
-      path: prefix || '(templateParameters)',
+      path: pathText(field, prefix),
       value: `{{${name}}}`,
       allowed: 'only {{regionId}} and {{OOSAssumeRole}} are substituted outside commandContent',
     });
@@ -126,10 +144,13 @@ export function checkBulkyInput(
   return problems.length === 0 ? { params, problems } : { problems };
 }
 
-function placeholdersLeft(value: unknown): string[] {
-  if (typeof value === 'string') return placeholdersIn(value);
-  if (Array.isArray(value)) return value.flatMap(placeholdersLeft);
-  if (value !== null && typeof value === 'object') return Object.values(value).flatMap(placeholdersLeft);
+/** Placeholders left in strings, each with the path of the string that holds it. */
+function placeholdersLeft(value: unknown, path: PropertyKey[]): [PropertyKey[], string][] {
+  if (typeof value === 'string') return placeholdersIn(value).map((name) => [path, name]);
+  if (Array.isArray(value)) return value.flatMap((v, i) => placeholdersLeft(v, [...path, i]));
+  if (value !== null && typeof value === 'object') {
+    return Object.entries(value).flatMap(([k, v]) => placeholdersLeft(v, [...path, k]));
+  }
   return [];
 }
 

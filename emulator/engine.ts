@@ -145,6 +145,10 @@ export class Engine {
     }
   }
 
+  runningCount(): number {
+    return this.running.size;
+  }
+
   /** Cancels every timer and kills every running command. */
   shutdown(): void {
     for (const t of this.timers) clearTimeout(t);

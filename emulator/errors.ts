@@ -13,7 +13,11 @@ export class ApiError extends Error {
 export const err = (status: number, code: string, message: string): ApiError => new ApiError(status, code, message);
 
 export const missingParam = (name: string): ApiError =>
-  err(400, 'MissingParameter', `The input parameter "${name}" that is mandatory for processing this request is not supplied.`);
+  err(
+    400,
+    'MissingParameter',
+    `The input parameter "${name}" that is mandatory for processing this request is not supplied.`,
+  );
 
 export const invalidParam = (name: string, value: string): ApiError =>
   err(400, 'InvalidParameter', `The specified parameter "${name}" is not valid: ${JSON.stringify(value)}.`);

@@ -1,9 +1,9 @@
 // Runs one instance's command: `exec` spawns /bin/sh in the instance's scratch directory; `simulate`
 // replays the instance's behaviour with a single timer (no processes, so 10,000+ instances fit).
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { OutputCollector } from './output';
 import { pick, type Rng } from './prng';
 import type { Behavior } from './scenario';
@@ -36,7 +36,10 @@ export function simulate(b: Behavior | undefined, timeoutMs: number, rng: Rng, o
   return () => clearTimeout(timer);
 }
 
-/** Per-instance scratch directories, created on first use and removed on shutdown. */
+/**
+ * Per-instance scratch directories (os.tmpdir()/alicloud-emulator/<instanceId>/run-XXXXXX), created on
+ * first use, shared by every command on that instance during this emulator's life, removed on shutdown.
+ */
 export class Scratch {
   private readonly dirs = new Map<string, string>();
   private readonly base = join(tmpdir(), 'alicloud-emulator');
@@ -44,15 +47,23 @@ export class Scratch {
   dir(instanceId: string): string {
     let d = this.dirs.get(instanceId);
     if (!d) {
-      mkdirSync(this.base, { recursive: true });
-      d = mkdtempSync(join(this.base, `${instanceId.replace(/[^\w.-]/g, '_')}-`));
+      const parent = join(this.base, instanceId.replace(/[^\w.-]/g, '_'));
+      mkdirSync(parent, { recursive: true });
+      d = mkdtempSync(join(parent, 'run-'));
       this.dirs.set(instanceId, d);
     }
     return d;
   }
 
   removeAll(): void {
-    for (const d of this.dirs.values()) rmSync(d, { recursive: true, force: true });
+    for (const d of this.dirs.values()) {
+      rmSync(d, { recursive: true, force: true });
+      try {
+        rmdirSync(dirname(d)); // the <instanceId> parent, unless another emulator still uses it
+      } catch {
+        // not empty or already gone
+      }
+    }
     this.dirs.clear();
   }
 }
@@ -89,7 +100,9 @@ export function execShell(
     clearTimeout(timer);
     onDone(r);
   };
-  child.on('error', (e) => finish({ exitCode: -1, output: out.buffer(), dropped: out.dropped, timedOut: false, error: e.message }));
+  child.on('error', (e) =>
+    finish({ exitCode: -1, output: out.buffer(), dropped: out.dropped, timedOut: false, error: e.message }),
+  );
   child.on('close', (code, signal) => {
     const exitCode = timedOut ? -1 : (code ?? (signal ? 128 + (signal === 'SIGKILL' ? 9 : 15) : -1));
     finish({ exitCode, output: out.buffer(), dropped: out.dropped, timedOut });

@@ -15,12 +15,12 @@ export class FaultState {
 
   /** Shallow merge; a key set to null is removed. */
   merge(patch: Partial<Record<keyof Faults, unknown>>): void {
-    const next: Record<string, unknown> = { ...this.current };
+    const next: Faults & Record<string, unknown> = { ...this.current };
     for (const [k, v] of Object.entries(patch)) {
       if (v === null || v === undefined) delete next[k];
       else next[k] = v;
     }
-    this.current = next as Faults;
+    this.current = next;
     if ('throttle' in patch) this.buckets.clear();
   }
 

@@ -8,7 +8,12 @@ import { isoMinutes, isoSeconds } from './time';
 import { regionOf } from './invocations';
 
 function wildcard(pattern: string): RegExp {
-  return new RegExp(`^${pattern.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+  return new RegExp(
+    `^${pattern
+      .split('*')
+      .map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+  );
 }
 
 function parseInstanceIds(raw: string | undefined): Set<string> | undefined {
@@ -20,10 +25,14 @@ function parseInstanceIds(raw: string | undefined): Set<string> | undefined {
     ids = undefined;
   }
   if (!Array.isArray(ids) || !ids.every((x) => typeof x === 'string')) {
-    throw err(400, 'InvalidInstanceIds.Malformed', 'The specified parameter InstanceIds is not a JSON array of strings.');
+    throw err(
+      400,
+      'InvalidInstanceIds.Malformed',
+      'The specified parameter InstanceIds is not a JSON array of strings.',
+    );
   }
   if (ids.length > 100) throw err(400, 'InvalidParameter.InstanceIds', 'At most 100 InstanceIds may be specified.');
-  return new Set(ids as string[]);
+  return new Set<string>(ids);
 }
 
 function render(inst: Instance, regionId: string): Record<string, unknown> {
@@ -36,7 +45,8 @@ function render(inst: Instance, regionId: string): Record<string, unknown> {
     ZoneId: `${regionId}-a`,
     InstanceType: 'ecs.g7.large',
     OSType: inst.osType,
-    OSName: inst.osType === 'windows' ? 'Windows Server 2022 Datacenter 64bit' : 'Alibaba Cloud Linux 3.2104 LTS 64 bit',
+    OSName:
+      inst.osType === 'windows' ? 'Windows Server 2022 Datacenter 64bit' : 'Alibaba Cloud Linux 3.2104 LTS 64 bit',
     ResourceGroupId: inst.resourceGroupId,
     CreationTime: isoMinutes(inst.creationTime),
     Tags: { Tag: Object.entries(inst.tags).map(([TagKey, TagValue]) => ({ TagKey, TagValue })) },
@@ -84,7 +94,8 @@ const describeCloudAssistantStatus: Handler = (state, ctx) => {
   const p = ctx.params;
   const region = regionOf(state, ctx);
   const ids = p.list('InstanceId');
-  if (ids.length > 100) throw err(403, 'InstanceIds.ExceedLimit', 'The number of instances exceeds the upper limit of 100.');
+  if (ids.length > 100)
+    throw err(403, 'InstanceIds.ExceedLimit', 'The number of instances exceeds the upper limit of 100.');
   const osType = p.str('OSType')?.toLowerCase();
   let list: Instance[];
   if (ids.length > 0) {
@@ -98,7 +109,10 @@ const describeCloudAssistantStatus: Handler = (state, ctx) => {
   }
   if (osType) list = list.filter((i) => i.osType === osType);
   // With InstanceId given, paging is ignored (all requested instances are returned).
-  const page = ids.length > 0 ? { offset: 0, size: list.length, pageNumber: 1, tokenMode: false } : resolvePage(p, { max: 50, dflt: 10 });
+  const page =
+    ids.length > 0
+      ? { offset: 0, size: list.length, pageNumber: 1, tokenMode: false }
+      : resolvePage(p, { max: 50, dflt: 10 });
   const { items, nextToken } = applyPage(list, page);
   const heartbeat = isoSeconds(Math.floor(ctx.now / 60_000) * 60_000);
   return {

@@ -23,7 +23,10 @@ const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$
 
 /** The region named by the request, within the caller's account. */
 export function regionOf(state: EmulatorState, ctx: CallContext): Region {
-  const regionId = ctx.params.required('RegionId', err(400, 'MissingRegionId', 'RegionId is mandatory for this action.'));
+  const regionId = ctx.params.required(
+    'RegionId',
+    err(400, 'MissingRegionId', 'RegionId is mandatory for this action.'),
+  );
   return state.world.region(ctx.identity.accountId, regionId);
 }
 
@@ -51,7 +54,8 @@ function parseParameters(p: Params): Record<string, string> {
   const seen = new Set<string>();
   for (const [k, v] of Object.entries(obj)) {
     if (k === '') throw err(400, 'CmdParam.EmptyKey', 'The parameter key can not be empty.');
-    if (k.length > 64) throw err(403, 'ParameterKey.ExceedLimit', 'The length of a parameter key exceeds 64 characters.');
+    if (k.length > 64)
+      throw err(403, 'ParameterKey.ExceedLimit', 'The length of a parameter key exceeds 64 characters.');
     if (seen.has(k.toLowerCase())) throw err(400, 'ParameterKey.Duplicate', `Duplicate parameter key ${k}.`);
     seen.add(k.toLowerCase());
     out[k] = typeof v === 'string' ? v : JSON.stringify(v);
@@ -93,7 +97,8 @@ const runCommand: Handler = (state, ctx) => {
   const timeout = p.int('Timeout', { min: 1, invalid: invalidParam('Timeout', p.str('Timeout') ?? '') }) ?? 60;
   if (timeout > 86400) throw err(403, 'InvalidTimeout.ExceedLimit', 'The specified Timeout exceeds 86400 seconds.');
   const workingDir = p.str('WorkingDir') ?? '';
-  if (workingDir.length > 200) throw err(400, 'InvalidParameter.WorkingDir', 'The WorkingDir is longer than 200 characters.');
+  if (workingDir.length > 200)
+    throw err(400, 'InvalidParameter.WorkingDir', 'The WorkingDir is longer than 200 characters.');
   const username = p.str('Username') ?? '';
   if (username.length > 255) throw err(403, 'Username.ExceedLimit', 'The Username is longer than 255 characters.');
   const repeatMode = p.str('RepeatMode') ?? 'Once';
@@ -158,25 +163,23 @@ const runCommand: Handler = (state, ctx) => {
     parameters,
     creationTime: now,
     visibleAt: now + (state.faults.get().invocationVisibilityDelayMs ?? 0),
-    instances: ids.map(
-      (instanceId): InvocationInstance => ({
-        instanceId,
-        status: 'Pending',
-        exitCode: 0,
-        output: undefined,
-        simOutput: undefined,
-        dropped: 0,
-        errorCode: '',
-        errorInfo: '',
-        creationTime: now,
-        startTime: undefined,
-        finishTime: undefined,
-        stopTime: undefined,
-        updateTime: now,
-        cancel: undefined,
-        execution: undefined,
-      }),
-    ),
+    instances: ids.map((instanceId): InvocationInstance => ({
+      instanceId,
+      status: 'Pending',
+      exitCode: 0,
+      output: undefined,
+      simOutput: undefined,
+      dropped: 0,
+      errorCode: '',
+      errorInfo: '',
+      creationTime: now,
+      startTime: undefined,
+      finishTime: undefined,
+      stopTime: undefined,
+      updateTime: now,
+      cancel: undefined,
+      execution: undefined,
+    })),
   };
   region.invocations.push(inv);
   region.invocationsById.set(inv.invokeId, inv);
@@ -226,20 +229,27 @@ const describeInvocations: Handler = (state, ctx) => {
   const candidates = invokeId
     ? [findVisible(region, invokeId, ctx.now)].filter((x): x is Invocation => x !== undefined)
     : visible(region, ctx.now);
-  const rows: { inv: Invocation; recs: InvocationInstance[]; status: string; legacy: string }[] = [];
+  const statusOf = (inv: Invocation): { status: string; legacy: string } => {
+    const statuses = inv.instances.map((r) => r.status);
+    return { status: aggregateStatus(statuses), legacy: aggregateLegacyStatus(statuses) };
+  };
+  const rows: { inv: Invocation; recs: InvocationInstance[] }[] = [];
   for (const inv of candidates) {
     if (commandId && inv.commandId !== commandId) continue;
     if (commandName && inv.commandName !== commandName) continue;
     if (commandType && inv.commandType !== commandType) continue;
     const recs = instanceId ? inv.instances.filter((r) => r.instanceId === instanceId) : inv.instances;
     if (recs.length === 0) continue;
-    const statuses = inv.instances.map((r) => r.status);
-    const status = aggregateStatus(statuses);
-    const legacy = aggregateLegacyStatus(statuses);
-    if (invokeStatus && invokeStatus !== status && invokeStatus !== legacy) continue;
-    rows.push({ inv, recs, status, legacy });
+    if (invokeStatus) {
+      const { status, legacy } = statusOf(inv);
+      if (invokeStatus !== status && invokeStatus !== legacy) continue;
+    }
+    rows.push({ inv, recs });
   }
-  const { items, nextToken } = applyPage(rows, page);
+  // Aggregates are computed for the returned page only: polling cost stays flat as history grows.
+  const page_ = applyPage(rows, page);
+  const items = page_.items.map((row) => ({ ...row, ...statusOf(row.inv) }));
+  const nextToken = page_.nextToken;
   return {
     RequestId: ctx.requestId,
     TotalCount: rows.length,

@@ -3,7 +3,8 @@ import { parseArgs } from 'node:util';
 import { loadScenario, ScenarioError, type Scenario } from './scenario';
 import { startEmulator } from './server';
 
-const USAGE = 'usage: tsx emulator/main.ts --scenario FILE [--port N (default 8080, env EMULATOR_PORT)] [--host H] [--log]';
+const USAGE =
+  'usage: tsx emulator/main.ts --scenario FILE [--port N (default 8080, env EMULATOR_PORT)] [--host H] [--log]';
 
 async function main(): Promise<void> {
   let values: { scenario?: string; port?: string; host?: string; log?: boolean; help?: boolean };
@@ -44,7 +45,12 @@ async function main(): Promise<void> {
     }
     throw e;
   }
-  const emu = await startEmulator({ scenario, port, ...(values.host ? { host: values.host } : {}), log: values.log ?? false });
+  const emu = await startEmulator({
+    scenario,
+    port,
+    ...(values.host ? { host: values.host } : {}),
+    log: values.log ?? false,
+  });
   const instances = scenario.accounts.map((a) =>
     Object.entries(a.regions ?? {}).map(
       ([r, spec]) =>

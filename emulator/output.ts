@@ -41,7 +41,8 @@ function filler(n: number): Buffer {
 
 /** Renders a simulated behaviour's output: kept bytes and how many were dropped. */
 export function simulatedOutput(b: Behavior): { kept: Buffer; dropped: number } {
-  if (b.outputBytes !== undefined) return { kept: filler(b.outputBytes), dropped: Math.max(0, b.outputBytes - OUTPUT_LIMIT) };
+  if (b.outputBytes !== undefined)
+    return { kept: filler(b.outputBytes), dropped: Math.max(0, b.outputBytes - OUTPUT_LIMIT) };
   const full = Buffer.from(b.output ?? '');
   return { kept: full.subarray(0, OUTPUT_LIMIT), dropped: Math.max(0, full.length - OUTPUT_LIMIT) };
 }

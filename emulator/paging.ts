@@ -50,8 +50,10 @@ export function resolvePage(p: Params, opts: { max: number; dflt: number; clampM
     return { offset, size, pageNumber: Math.floor(offset / size) + 1, tokenMode: true };
   }
   const pageNumber =
-    p.int('PageNumber', { min: 1, invalid: err(400, 'InvalidParam.PageNumber', 'The specified PageNumber is not valid.') }) ??
-    1;
+    p.int('PageNumber', {
+      min: 1,
+      invalid: err(400, 'InvalidParam.PageNumber', 'The specified PageNumber is not valid.'),
+    }) ?? 1;
   const size =
     p.int('PageSize', {
       min: 1,

@@ -53,7 +53,8 @@ export class Params {
       else entry.value = v;
       keys.set(n, entry);
     }
-    if (keys.size > 20) throw err(400, 'InvalidTagCount', 'The number of specified tags exceeds the upper limit of 20.');
+    if (keys.size > 20)
+      throw err(400, 'InvalidTagCount', 'The number of specified tags exceeds the upper limit of 20.');
     return [...keys.entries()]
       .sort((a, b) => a[0] - b[0])
       .map(([, e]) => {

@@ -23,7 +23,10 @@ export function createRng(seed: number): Rng {
     int: (min, max) => min + Math.floor(next() * (max - min + 1)),
     hex: (len) => {
       let s = '';
-      while (s.length < len) s += Math.floor(next() * 0x100000000).toString(16).padStart(8, '0');
+      while (s.length < len)
+        s += Math.floor(next() * 0x100000000)
+          .toString(16)
+          .padStart(8, '0');
       return s.slice(0, len);
     },
   };

@@ -16,7 +16,11 @@ const requireEcsPermission =
   (action: string, h: Handler): Handler =>
   (state, ctx) => {
     if (!isAllowed(ctx.identity, `ecs:${action}`)) {
-      throw err(403, 'Forbidden.RAM', "User not authorized to operate on the specified resource, or this API doesn't support RAM.");
+      throw err(
+        403,
+        'Forbidden.RAM',
+        "User not authorized to operate on the specified resource, or this API doesn't support RAM.",
+      );
     }
     return h(state, ctx);
   };
@@ -31,7 +35,12 @@ export const PRODUCTS: Record<string, Product> = {
 };
 
 export function route(action: string | undefined, version: string | undefined): { product: Product; handler: Handler } {
-  if (!action) throw err(400, 'MissingParameter', 'The input parameter "Action" that is mandatory for processing this request is not supplied.');
+  if (!action)
+    throw err(
+      400,
+      'MissingParameter',
+      'The input parameter "Action" that is mandatory for processing this request is not supplied.',
+    );
   const product = version === undefined ? undefined : PRODUCTS[version];
   if (!product) throw err(400, 'InvalidVersion', `Specified parameter Version ${version ?? ''} is not valid.`);
   const handler = product.handlers[action];

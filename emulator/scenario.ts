@@ -152,8 +152,9 @@ function strMap(v: unknown, path: string): Record<string, string> | undefined {
 }
 
 function strList(v: unknown, path: string): string[] {
-  if (!Array.isArray(v) || !v.every((x) => typeof x === 'string')) fail(path, 'expected an array of strings');
-  return v as string[];
+  if (!Array.isArray(v) || !v.every((x): x is string => typeof x === 'string'))
+    fail(path, 'expected an array of strings');
+  return v;
 }
 
 function behavior(v: unknown, path: string): Behavior | undefined {

@@ -70,7 +70,10 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json;charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.writeHead(status, {
+    'content-type': 'application/json;charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+  });
   res.end(text);
 }
 
@@ -107,6 +110,26 @@ export async function startEmulator(opts: EmulatorOptions): Promise<EmulatorHand
   const state: EmulatorState = { world, faults, rng, audit, engine };
   const nonces = new NonceCache();
 
+  const startedAt = Date.now();
+  const cpuAtStart = process.cpuUsage();
+  /** Process-level figures for benchmarks (the emulator process as a whole). */
+  const stats = (): Record<string, number> => {
+    const mem = process.memoryUsage();
+    const cpu = process.cpuUsage(cpuAtStart);
+    let invocations = 0;
+    for (const a of world.accounts.values()) for (const r of a.regions.values()) invocations += r.invocations.length;
+    return {
+      uptimeMs: Date.now() - startedAt,
+      rssBytes: mem.rss,
+      heapUsedBytes: mem.heapUsed,
+      cpuUserMs: Math.round(cpu.user / 1000),
+      cpuSystemMs: Math.round(cpu.system / 1000),
+      instances: world.counts().instances,
+      invocations,
+      runningExecutions: engine.runningCount(),
+    };
+  };
+
   const setInstance = (accountId: string, regionId: string, instanceId: string, patch: InstancePatch): void => {
     const inst = world.accounts.get(accountId)?.regions.get(regionId)?.instancesById.get(instanceId);
     if (!inst) throw new Error(`no instance ${instanceId} in ${accountId}/${regionId}`);
@@ -115,7 +138,8 @@ export async function startEmulator(opts: EmulatorOptions): Promise<EmulatorHand
       inst.status = patch.status;
     }
     if (patch.agent !== undefined) {
-      if (patch.agent !== 'online' && patch.agent !== 'offline') throw new Error(`invalid agent ${String(patch.agent)}`);
+      if (patch.agent !== 'online' && patch.agent !== 'offline')
+        throw new Error(`invalid agent ${String(patch.agent)}`);
       inst.agent = patch.agent;
     }
   };
@@ -131,6 +155,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<EmulatorHand
         return sendJson(res, 200, { ok: true });
       }
       if (req.method === 'GET' && path === '/_emulator/faults') return sendJson(res, 200, faults.get());
+      if (req.method === 'GET' && path === '/_emulator/stats') return sendJson(res, 200, stats());
       if (req.method === 'POST' && path === '/_emulator/faults') {
         const patch = json() as Record<string, unknown>;
         const present = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== null));
@@ -184,7 +209,11 @@ export async function startEmulator(opts: EmulatorOptions): Promise<EmulatorHand
       }
       if (f.errorRate && rng.next() < f.errorRate) {
         throw rng.next() < 0.5
-          ? err(500, 'InternalError', 'The request processing has failed due to some unknown error, exception or failure.')
+          ? err(
+              500,
+              'InternalError',
+              'The request processing has failed due to some unknown error, exception or failure.',
+            )
           : err(503, 'ServiceUnavailable', 'The request has failed due to a temporary failure of the server.');
       }
       response = routed.handler(state, { action: action ?? '', params, identity, requestId, now });
@@ -193,7 +222,11 @@ export async function startEmulator(opts: EmulatorOptions): Promise<EmulatorHand
       const apiErr =
         e instanceof ApiError
           ? e
-          : err(500, 'InternalError', `The request processing has failed due to some unknown error: ${(e as Error).message}`);
+          : err(
+              500,
+              'InternalError',
+              `The request processing has failed due to some unknown error: ${(e as Error).message}`,
+            );
       if (!(e instanceof ApiError)) console.error('emulator: internal error', e);
       status = apiErr.status;
       body = errorBody(apiErr, requestId, product?.host ?? 'aliyuncs.com', product?.name ?? 'Unknown');
@@ -213,7 +246,9 @@ export async function startEmulator(opts: EmulatorOptions): Promise<EmulatorHand
       })(),
     });
     if (opts.log) {
-      console.log(`${new Date().toISOString()} ${action ?? '-'} ${reset ? 'RESET' : status} ${status === 200 ? '' : String(body.Code)} ${identity?.arn ?? '-'}`);
+      console.log(
+        `${new Date().toISOString()} ${action ?? '-'} ${reset ? 'RESET' : status} ${status === 200 ? '' : String(body.Code)} ${identity?.arn ?? '-'}`,
+      );
     }
     if (reset) {
       req.socket.destroy();

@@ -140,5 +140,9 @@ export function parseAuth(req: SignedRequest): ParsedAuth {
   const authorization = header(req.headers, 'authorization');
   if (authorization) return parseV3(req, authorization);
   if (req.params.has('Signature')) return parseV1(req);
-  throw err(400, 'IncompleteSignature', 'The request is not signed (no Authorization header and no Signature parameter).');
+  throw err(
+    400,
+    'IncompleteSignature',
+    'The request is not signed (no Authorization header and no Signature parameter).',
+  );
 }

@@ -72,7 +72,10 @@ const assumeRole: Handler = (state: EmulatorState, ctx: CallContext) => {
     throw err(400, 'InvalidParameter.ExternalId', 'The parameter ExternalId is wrongly formed.');
   }
   const sourceIdentity = p.str('SourceIdentity');
-  if (sourceIdentity !== undefined && (!SOURCE_IDENTITY.test(sourceIdentity) || /^(acs|aliyun|alibabacloud):/i.test(sourceIdentity))) {
+  if (
+    sourceIdentity !== undefined &&
+    (!SOURCE_IDENTITY.test(sourceIdentity) || /^(acs|aliyun|alibabacloud):/i.test(sourceIdentity))
+  ) {
     throw err(400, 'InvalidParameter.SourceIdentity', 'The parameter SourceIdentity is wrongly formed.');
   }
   let sessionPolicy: PolicyDocument | undefined;
@@ -82,7 +85,8 @@ const assumeRole: Handler = (state: EmulatorState, ctx: CallContext) => {
       throw err(400, 'InvalidParameter.PolicySize', 'The size of Policy must be smaller than 2048 bytes.');
     }
     sessionPolicy = parsePolicyDocument(policyText);
-    if (!sessionPolicy) throw err(400, 'InvalidParameter.PolicyGrammar', 'The parameter Policy has not passed grammar check.');
+    if (!sessionPolicy)
+      throw err(400, 'InvalidParameter.PolicyGrammar', 'The parameter Policy has not passed grammar check.');
   }
   if (!isAllowed(caller, 'sts:AssumeRole')) throw noPermission();
 
@@ -123,7 +127,10 @@ const assumeRole: Handler = (state: EmulatorState, ctx: CallContext) => {
   state.world.sessions.set(session.accessKeyId, session);
   const body: Record<string, unknown> = {
     RequestId: ctx.requestId,
-    AssumedRoleUser: { Arn: `acs:ram::${accountId}:role/${lower}/${sessionName}`, AssumedRoleId: `${role.roleId}:${sessionName}` },
+    AssumedRoleUser: {
+      Arn: `acs:ram::${accountId}:role/${lower}/${sessionName}`,
+      AssumedRoleId: `${role.roleId}:${sessionName}`,
+    },
     Credentials: {
       AccessKeyId: session.accessKeyId,
       AccessKeySecret: session.accessKeySecret,

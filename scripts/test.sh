@@ -13,12 +13,13 @@
 #                with TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE and TEMPORAL_CLI_PATH exported. Unless TEMPORAL_ADDRESS
 #                is already set, a dev server is started on a free port (scripts/dev-server.sh) and always
 #                stopped on exit. No CLI or a server that will not start is a FAILURE, never a skip.
-# TEST_TIMEOUT_MS (default 900000) bounds each test so a hang cannot eat the CI budget.
+# TEST_TIMEOUT_MS (default 600000) bounds each test AND each test file (node 20 applies --test-timeout to
+# the per-file subtest too), so a file that hangs (e.g. a Worker never shut down) cannot eat the CI budget.
 # Exit status: non-zero if any stage failed.
 set -uo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"
-cd "$ROOT"
+cd "$ROOT" || exit 1
 
 unit=1
 integration=1
@@ -42,7 +43,7 @@ for arg in "$@"; do
   esac
 done
 
-TEST_TIMEOUT_MS="${TEST_TIMEOUT_MS:-900000}"
+TEST_TIMEOUT_MS="${TEST_TIMEOUT_MS:-600000}"
 declare -a SUMMARY=()
 failed=0
 

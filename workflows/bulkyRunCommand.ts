@@ -2,6 +2,7 @@
 // target instances, then runs the command on them through Cloud Assistant under the instance-level
 // RateControl: a sliding window per instance, up to 100 instances per RunCommand call, and MaxErrors.
 import {
+  ActivityFailure,
   ApplicationFailure,
   CancellationScope,
   CancelledFailure,
@@ -10,7 +11,7 @@ import {
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import { INVALID_INPUT, MAX_ERRORS_EXCEEDED } from '../contract/errors';
+import { INVALID_INPUT, MAX_ERRORS_EXCEEDED, RUN_CANCELLED } from '../contract/errors';
 import type { BulkyRunCommandInput, BulkyRunCommandParams } from '../contract/input';
 import type { ChildProgress } from '../contract/progress';
 import { DEFAULT_RATE_CONTROL } from '../contract/rateControl';
@@ -76,7 +77,19 @@ export async function bulkyRunCommand(input: BulkyRunCommandInput): Promise<Bulk
   };
 
   phase = 'SelectingTargets';
-  const selection = await cloudCalls.selectTargets({ roleChain, regionId, targets: params.targets });
+  const selection = await cloudCalls.selectTargets({ roleChain, regionId, targets: params.targets }).catch((err) => {
+    // Surface the cloud's own failure (RoleChainDenied, CloudRequestRejected) as this workflow's failure.
+    const cause = (err as ActivityFailure).cause;
+    if (cause instanceof ApplicationFailure) {
+      throw ApplicationFailure.create({
+        type: cause.type ?? undefined,
+        message: cause.message,
+        nonRetryable: true,
+        details: cause.details ? [...cause.details] : undefined,
+      });
+    }
+    throw err;
+  });
   accountId = selection.accountId;
   queue = selection.instanceIds;
   window = new RateWindow(queue.length + selection.missing.length, params.rateControl ?? DEFAULT_RATE_CONTROL);
@@ -146,10 +159,10 @@ export async function bulkyRunCommand(input: BulkyRunCommandInput): Promise<Bulk
           finished = r.finished;
         });
       // A resume or a raised concurrency frees slots while the poll waits: stop waiting and dispatch.
-      const wake = wakeOnSlot ? condition(canStartMore) : new Promise<void>(() => undefined);
-      await Promise.race([poll, wake]);
+      const waits = wakeOnSlot ? [poll, condition(canStartMore)] : [poll];
+      await Promise.race(waits);
       CancellationScope.current().cancel();
-      await Promise.allSettled([poll, wake]);
+      await Promise.allSettled(waits);
     });
     applyFinished(finished);
   };
@@ -193,7 +206,13 @@ export async function bulkyRunCommand(input: BulkyRunCommandInput): Promise<Bulk
       for (let round = 0; round < POLLS_AFTER_STOP && inflight.size > 0; round++) await pollOnce(10_000, false);
     });
     phase = 'Done';
-    throw new CancelledFailure('bulkyRunCommand cancelled', [buildResult('Cancelled')]);
+    const result = buildResult('Cancelled');
+    throw ApplicationFailure.create({
+      type: RUN_CANCELLED,
+      nonRetryable: true,
+      message: `cancelled in account ${accountId} region ${regionId} (${describeCounts(result)})`,
+      details: [result],
+    });
   }
 
   phase = 'Done';

@@ -13,7 +13,7 @@ import {
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import { INVALID_INPUT, MAX_ERRORS_EXCEEDED } from '../contract/errors';
+import { INVALID_INPUT, MAX_ERRORS_EXCEEDED, RUN_CANCELLED } from '../contract/errors';
 import type { MultiAccountExecuteInput } from '../contract/input';
 import type { ParentProgress } from '../contract/progress';
 import { DEFAULT_RATE_CONTROL } from '../contract/rateControl';
@@ -86,7 +86,10 @@ export async function multiAccountExecute(input: MultiAccountExecuteInput): Prom
         ApplicationFailure | CancelledFailure | undefined;
       const details = cause?.details?.[0];
       loc.counts = countsOf(details) ?? loc.counts;
-      loc.status = cause instanceof CancelledFailure ? 'Cancelled' : 'Failed';
+      loc.status =
+        cause instanceof CancelledFailure || (cause as ApplicationFailure)?.type === RUN_CANCELLED
+          ? 'Cancelled'
+          : 'Failed';
       loc.error = cause?.message ?? (err as Error).message;
       isError = true;
     }
@@ -109,7 +112,13 @@ export async function multiAccountExecute(input: MultiAccountExecuteInput): Prom
     // The children were asked to cancel with this scope; wait until each has stopped its invocations.
     await CancellationScope.nonCancellable(() => condition(() => win.running === 0));
     phase = 'Done';
-    throw new CancelledFailure('multiAccountExecute cancelled', [buildResult('Cancelled')]);
+    const result = buildResult('Cancelled');
+    throw ApplicationFailure.create({
+      type: RUN_CANCELLED,
+      nonRetryable: true,
+      message: `cancelled: ${result.counts.cancelled} locations cancelled, ${result.counts.skipped} never started`,
+      details: [result],
+    });
   }
 
   phase = 'Done';

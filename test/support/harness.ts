@@ -95,6 +95,15 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
     cloud,
     run: (fn) => Promise.race([fn(), died]),
     close: async () => {
+      // A failed test may leave executions running: end them so the worker can drain and the file exits.
+      for await (const wf of client.workflow.list({
+        query: `TaskQueue="${taskQueue}" AND ExecutionStatus="Running"`,
+      })) {
+        await client.workflow
+          .getHandle(wf.workflowId, wf.runId)
+          .terminate('test file finished')
+          .catch(() => undefined);
+      }
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await running.catch(() => undefined);
       await connection.close();

@@ -7,10 +7,26 @@ type Endpoint = Pick<CloudConfig, 'endpoint' | 'protocol'>;
 const endpointCases: { name: string; value: string | undefined; expected: Endpoint | { error: RegExp } }[] = [
   { name: 'unset: real regional endpoints over https', value: undefined, expected: { protocol: 'https' } },
   { name: 'empty string: unset', value: '', expected: { protocol: 'https' } },
-  { name: 'http URL (the emulator)', value: 'http://127.0.0.1:8080', expected: { endpoint: '127.0.0.1:8080', protocol: 'http' } },
-  { name: 'https URL', value: 'https://proxy.example:443', expected: { endpoint: 'proxy.example:443', protocol: 'https' } },
-  { name: 'trailing slash', value: 'http://localhost:9000/', expected: { endpoint: 'localhost:9000', protocol: 'http' } },
-  { name: 'host:port without scheme defaults to https', value: '127.0.0.1:8080', expected: { endpoint: '127.0.0.1:8080', protocol: 'https' } },
+  {
+    name: 'http URL (the emulator)',
+    value: 'http://127.0.0.1:8080',
+    expected: { endpoint: '127.0.0.1:8080', protocol: 'http' },
+  },
+  {
+    name: 'https URL',
+    value: 'https://proxy.example:443',
+    expected: { endpoint: 'proxy.example:443', protocol: 'https' },
+  },
+  {
+    name: 'trailing slash',
+    value: 'http://localhost:9000/',
+    expected: { endpoint: 'localhost:9000', protocol: 'http' },
+  },
+  {
+    name: 'host:port without scheme defaults to https',
+    value: '127.0.0.1:8080',
+    expected: { endpoint: '127.0.0.1:8080', protocol: 'https' },
+  },
   { name: 'bare host', value: 'ecs.aliyuncs.com', expected: { endpoint: 'ecs.aliyuncs.com', protocol: 'https' } },
   { name: 'surrounding spaces', value: '  http://emu:1  ', expected: { endpoint: 'emu:1', protocol: 'http' } },
   { name: 'IPv6 literal', value: 'http://[::1]:8080', expected: { endpoint: '[::1]:8080', protocol: 'http' } },
@@ -62,9 +78,21 @@ const envCases: { name: string; env: NodeJS.ProcessEnv; expected: CloudConfig | 
     env: { ALICLOUD_READ_TIMEOUT_MS: '', ALICLOUD_ROLE_SESSION_NAME: '' },
     expected: defaults,
   },
-  { name: 'zero timeout', env: { ALICLOUD_READ_TIMEOUT_MS: '0' }, expected: { error: /ALICLOUD_READ_TIMEOUT_MS must be a positive integer, got "0"/ } },
-  { name: 'negative timeout', env: { ALICLOUD_CONNECT_TIMEOUT_MS: '-5' }, expected: { error: /ALICLOUD_CONNECT_TIMEOUT_MS/ } },
-  { name: 'fractional duration', env: { ALICLOUD_STS_DURATION_SECONDS: '1.5' }, expected: { error: /ALICLOUD_STS_DURATION_SECONDS/ } },
+  {
+    name: 'zero timeout',
+    env: { ALICLOUD_READ_TIMEOUT_MS: '0' },
+    expected: { error: /ALICLOUD_READ_TIMEOUT_MS must be a positive integer, got "0"/ },
+  },
+  {
+    name: 'negative timeout',
+    env: { ALICLOUD_CONNECT_TIMEOUT_MS: '-5' },
+    expected: { error: /ALICLOUD_CONNECT_TIMEOUT_MS/ },
+  },
+  {
+    name: 'fractional duration',
+    env: { ALICLOUD_STS_DURATION_SECONDS: '1.5' },
+    expected: { error: /ALICLOUD_STS_DURATION_SECONDS/ },
+  },
   { name: 'text duration', env: { ALICLOUD_STS_DURATION_SECONDS: 'abc' }, expected: { error: /got "abc"/ } },
   { name: 'bad endpoint', env: { ALICLOUD_ENDPOINT: 'http://x/y' }, expected: { error: /ALICLOUD_ENDPOINT/ } },
 ];

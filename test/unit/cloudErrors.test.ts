@@ -21,19 +21,45 @@ const transientCases: { name: string; err: unknown; expected: boolean }[] = [
   { name: 'Throttling.Api', err: sdkError({ code: 'Throttling.Api', statusCode: 400 }), expected: true },
   { name: 'name ThrottlingError', err: sdkError({ name: 'ThrottlingError', statusCode: 400 }), expected: true },
   { name: 'status 500', err: sdkError({ code: 'UnknownError', statusCode: 500 }), expected: true },
-  { name: 'status 503 ServiceUnavailable', err: sdkError({ code: 'ServiceUnavailable', statusCode: 503 }), expected: true },
+  {
+    name: 'status 503 ServiceUnavailable',
+    err: sdkError({ code: 'ServiceUnavailable', statusCode: 503 }),
+    expected: true,
+  },
   { name: 'status 502 without code', err: sdkError({ statusCode: 502 }), expected: true },
   { name: 'InternalError code at 400', err: sdkError({ code: 'InternalError', statusCode: 400 }), expected: true },
   { name: 'IdempotentProcessing', err: sdkError({ code: 'IdempotentProcessing', statusCode: 400 }), expected: true },
-  { name: 'InvalidSecurityToken.Expired', err: sdkError({ code: 'InvalidSecurityToken.Expired', statusCode: 400 }), expected: true },
+  {
+    name: 'InvalidSecurityToken.Expired',
+    err: sdkError({ code: 'InvalidSecurityToken.Expired', statusCode: 400 }),
+    expected: true,
+  },
   { name: 'ECONNRESET with no status', err: sdkError({ code: 'ECONNRESET' }), expected: true },
   { name: 'ETIMEDOUT with no status', err: sdkError({ code: 'ETIMEDOUT' }), expected: true },
   { name: 'socket hang up: no code, no status', err: new Error('socket hang up'), expected: true },
+  {
+    name: 'httpx RequestTimeoutError',
+    err: sdkError({ name: 'RequestTimeoutError', message: 'ReadTimeout: 10000' }),
+    expected: true,
+  },
+  {
+    name: 'a TypeError (a bug) is not retried',
+    err: new TypeError('Cannot read properties of undefined'),
+    expected: false,
+  },
   { name: '400 InvalidParameter', err: sdkError({ code: 'InvalidParameter', statusCode: 400 }), expected: false },
   { name: '403 NoPermission', err: sdkError({ code: 'NoPermission', statusCode: 403 }), expected: false },
   { name: '403 Forbidden.RAM', err: sdkError({ code: 'Forbidden.RAM', statusCode: 403 }), expected: false },
-  { name: '404 InvalidInstance.NotFound', err: sdkError({ code: 'InvalidInstance.NotFound', statusCode: 404 }), expected: false },
-  { name: '400 InvalidSecurityToken.Malformed', err: sdkError({ code: 'InvalidSecurityToken.Malformed', statusCode: 400 }), expected: false },
+  {
+    name: '404 InvalidInstance.NotFound',
+    err: sdkError({ code: 'InvalidInstance.NotFound', statusCode: 404 }),
+    expected: false,
+  },
+  {
+    name: '400 InvalidSecurityToken.Malformed',
+    err: sdkError({ code: 'InvalidSecurityToken.Malformed', statusCode: 400 }),
+    expected: false,
+  },
   { name: '400 Parameter.Disabled', err: sdkError({ code: 'Parameter.Disabled', statusCode: 400 }), expected: false },
 ];
 for (const c of transientCases) {
@@ -43,7 +69,12 @@ for (const c of transientCases) {
 }
 
 const codeCases: { name: string; err: unknown; code: string; description: string }[] = [
-  { name: 'SDK error', err: sdkError({ code: 'NoPermission', message: 'NoPermission: denied\nstack' }), code: 'NoPermission', description: 'NoPermission: denied' },
+  {
+    name: 'SDK error',
+    err: sdkError({ code: 'NoPermission', message: 'NoPermission: denied\nstack' }),
+    code: 'NoPermission',
+    description: 'NoPermission: denied',
+  },
   { name: 'plain error', err: new Error('boom'), code: '', description: 'boom' },
   { name: 'a string thrown', err: 'oops', code: '', description: 'oops' },
   { name: 'numeric code ignored', err: Object.assign(new Error('x'), { code: 42 }), code: '', description: 'x' },
@@ -60,11 +91,18 @@ for (const c of codeCases) {
 
 interface RetryCase {
   name: string;
-  failures: unknown[];
+  failures: Error[];
   attempts: number;
   expected:
     | { result: 'done'; calls: number; sleeps: number; expiredTokenCalls?: number }
-    | { failureType: string; nonRetryable: boolean; calls: number; sleeps: number; message: RegExp; details?: unknown[] };
+    | {
+        failureType: string;
+        nonRetryable: boolean;
+        calls: number;
+        sleeps: number;
+        message: RegExp;
+        details?: unknown[];
+      };
 }
 const throttled = () => sdkError({ code: 'Throttling.User', statusCode: 400 });
 const cases: RetryCase[] = [
@@ -77,7 +115,11 @@ const cases: RetryCase[] = [
   },
   {
     name: 'reset, 503, throttled, then succeeds on the last allowed attempt',
-    failures: [sdkError({ code: 'ECONNRESET' }), sdkError({ code: 'ServiceUnavailable', statusCode: 503 }), throttled()],
+    failures: [
+      sdkError({ code: 'ECONNRESET' }),
+      sdkError({ code: 'ServiceUnavailable', statusCode: 503 }),
+      throttled(),
+    ],
     attempts: 4,
     expected: { result: 'done', calls: 4, sleeps: 3 },
   },
@@ -103,11 +145,19 @@ const cases: RetryCase[] = [
     name: 'attempts 1: no retry inside the activity',
     failures: [throttled()],
     attempts: 1,
-    expected: { failureType: 'TransientCloudError', nonRetryable: false, calls: 1, sleeps: 0, message: /after 1 attempts/ },
+    expected: {
+      failureType: 'TransientCloudError',
+      nonRetryable: false,
+      calls: 1,
+      sleeps: 0,
+      message: /after 1 attempts/,
+    },
   },
   {
     name: '403 NoPermission: non-retryable CloudRequestRejected at once',
-    failures: [sdkError({ code: 'NoPermission', statusCode: 403, message: 'NoPermission: not allowed', requestId: 'req-1' })],
+    failures: [
+      sdkError({ code: 'NoPermission', statusCode: 403, message: 'NoPermission: not allowed', requestId: 'req-1' }),
+    ],
     attempts: 5,
     expected: {
       failureType: CLOUD_REQUEST_REJECTED,
@@ -149,7 +199,7 @@ for (const c of cases) {
       'RunCommand',
       () => {
         const failure = c.failures[calls++];
-        return failure === undefined ? Promise.resolve('done') : Promise.reject(failure as Error);
+        return failure === undefined ? Promise.resolve('done') : Promise.reject(failure);
       },
       {
         attempts: c.attempts,

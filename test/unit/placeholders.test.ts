@@ -15,7 +15,11 @@ const substituteCases: { name: string; input: unknown; expected: unknown }[] = [
   { name: 'case matters', input: '{{RegionId}}', expected: '{{RegionId}}' },
   { name: 'built-in parameter is left for the cloud', input: '{{ACS::InstanceId}}', expected: '{{ACS::InstanceId}}' },
   { name: 'single braces are not placeholders', input: '{regionId}', expected: '{regionId}' },
-  { name: 'inherited Object key {{constructor}} is not a value', input: '{{constructor}}', expected: '{{constructor}}' },
+  {
+    name: 'inherited Object key {{constructor}} is not a value',
+    input: '{{constructor}}',
+    expected: '{{constructor}}',
+  },
   { name: 'inherited Object key {{toString}}', input: 'a {{toString}}', expected: 'a {{toString}}' },
   { name: '{{__proto__}}', input: '{{__proto__}}', expected: '{{__proto__}}' },
   { name: 'numbers, booleans, null untouched', input: [1, true, null], expected: [1, true, null] },

@@ -102,7 +102,12 @@ const waveCases: { name: string; rc: RateControl; total: number; expected: Wave[
     total: 4,
     expected: [w(4, 50)],
   },
-  { name: 'Batch [1, "50%"] of 10 -> [1, 5, 4]', rc: { Mode: 'Batch', Batch: [1, '50%'] }, total: 10, expected: [w(1, 1), w(5, 5), w(4, 4)] },
+  {
+    name: 'Batch [1, "50%"] of 10 -> [1, 5, 4]',
+    rc: { Mode: 'Batch', Batch: [1, '50%'] },
+    total: 10,
+    expected: [w(1, 1), w(5, 5), w(4, 4)],
+  },
   {
     name: 'Batch [1, "20%", "100%"] of 10 -> last wave takes the rest',
     rc: { Mode: 'Batch', Batch: [1, '20%', '100%'] },
@@ -174,7 +179,11 @@ for (const c of waveCases) {
 // ---------------------------------------------------------------------------------------------------
 // pausesBeforeWave: which waves (0-based) wait for `resume`.
 const pauseCases: { name: string; rc: RateControl; expected: boolean[] }[] = [
-  { name: 'Concurrency mode never pauses', rc: { Mode: 'Concurrency', Concurrency: 1 }, expected: [false, false, false, false] },
+  {
+    name: 'Concurrency mode never pauses',
+    rc: { Mode: 'Concurrency', Concurrency: 1 },
+    expected: [false, false, false, false],
+  },
   { name: 'Batch default is Automatic', rc: { Mode: 'Batch', Batch: [1] }, expected: [false, false, false, false] },
   {
     name: 'Automatic',

@@ -253,10 +253,19 @@ const scriptCases: { name: string; total: number; rc: RateControl; initial: Expe
     rc: { Mode: 'Concurrency', Concurrency: 3, MaxErrors: 5 },
     initial: { available: 3, running: 0, concurrency: 3, maxErrors: 5, wave: { index: 0, count: 1 } },
     steps: [
-      [{ op: 'start', n: 3 }, { available: 0, running: 3 }],
+      [
+        { op: 'start', n: 3 },
+        { available: 0, running: 3 },
+      ],
       [{ op: 'finish' }, { available: 1, running: 2, errors: 0 }],
-      [{ op: 'finish', error: true }, { available: 2, running: 1, errors: 1, tripped: false }],
-      [{ op: 'start', n: 2 }, { available: 0, running: 3 }],
+      [
+        { op: 'finish', error: true },
+        { available: 2, running: 1, errors: 1, tripped: false },
+      ],
+      [
+        { op: 'start', n: 2 },
+        { available: 0, running: 3 },
+      ],
     ],
   },
   {
@@ -265,9 +274,15 @@ const scriptCases: { name: string; total: number; rc: RateControl; initial: Expe
     rc: { Mode: 'Concurrency', Concurrency: 3 },
     initial: { available: 3 },
     steps: [
-      [{ op: 'start', n: 3 }, { available: 0, running: 3 }],
+      [
+        { op: 'start', n: 3 },
+        { available: 0, running: 3 },
+      ],
       [{ op: 'finish' }, { available: 1, running: 2 }],
-      [{ op: 'start', n: 1 }, { available: 0, running: 3 }],
+      [
+        { op: 'start', n: 1 },
+        { available: 0, running: 3 },
+      ],
       [{ op: 'finish' }, { available: 0, running: 2 }],
       [{ op: 'finish' }, { available: 0, running: 1 }],
       [{ op: 'finish' }, { available: 0, running: 0 }],
@@ -279,11 +294,17 @@ const scriptCases: { name: string; total: number; rc: RateControl; initial: Expe
     rc: { Mode: 'Batch', Batch: [3] },
     initial: { available: 3, wave: { index: 0, count: 2 } },
     steps: [
-      [{ op: 'start', n: 3 }, { available: 0, running: 3 }],
+      [
+        { op: 'start', n: 3 },
+        { available: 0, running: 3 },
+      ],
       [{ op: 'finish' }, { available: 0, running: 2, wave: { index: 0, count: 2 } }],
       [{ op: 'finish' }, { available: 0, running: 1, wave: { index: 0, count: 2 } }],
       [{ op: 'finish' }, { available: 3, running: 0, wave: { index: 1, count: 2 } }],
-      [{ op: 'start', n: 3 }, { available: 0, running: 3 }],
+      [
+        { op: 'start', n: 3 },
+        { available: 0, running: 3 },
+      ],
       [{ op: 'finish' }, { available: 0, running: 2 }],
       [{ op: 'finish' }, { available: 0, running: 1 }],
       [{ op: 'finish' }, { available: 0, running: 0, wave: { index: 1, count: 2 } }],
@@ -295,9 +316,15 @@ const scriptCases: { name: string; total: number; rc: RateControl; initial: Expe
     rc: { Mode: 'Batch', Batch: [2] },
     initial: { available: 2 },
     steps: [
-      [{ op: 'start', n: 1 }, { available: 1, running: 1 }],
+      [
+        { op: 'start', n: 1 },
+        { available: 1, running: 1 },
+      ],
       [{ op: 'finish' }, { available: 1, running: 0, wave: { index: 0, count: 2 } }],
-      [{ op: 'start', n: 1 }, { available: 0, running: 1 }],
+      [
+        { op: 'start', n: 1 },
+        { available: 0, running: 1 },
+      ],
       [{ op: 'finish' }, { available: 2, running: 0, wave: { index: 1, count: 2 } }],
     ],
   },
@@ -307,13 +334,19 @@ const scriptCases: { name: string; total: number; rc: RateControl; initial: Expe
     rc: { Mode: 'Batch', Batch: [1, '50%'], BatchPauseOption: 'FirstBatchPause' },
     initial: { available: 1, waitingForResume: false, paused: false, wave: { index: 0, count: 3 } },
     steps: [
-      [{ op: 'start', n: 1 }, { available: 0, running: 1 }],
+      [
+        { op: 'start', n: 1 },
+        { available: 0, running: 1 },
+      ],
       [
         { op: 'finish' },
         { available: 0, running: 0, waitingForResume: true, paused: true, wave: { index: 1, count: 3 } },
       ],
       [{ op: 'resume' }, { available: 5, waitingForResume: false, paused: false }],
-      [{ op: 'start', n: 5 }, { available: 0, running: 5 }],
+      [
+        { op: 'start', n: 5 },
+        { available: 0, running: 5 },
+      ],
       [{ op: 'finish' }, { available: 0, running: 4 }],
       [{ op: 'finish' }, { available: 0, running: 3 }],
       [{ op: 'finish' }, { available: 0, running: 2 }],
@@ -343,7 +376,10 @@ const scriptCases: { name: string; total: number; rc: RateControl; initial: Expe
     rc: { Mode: 'Concurrency', Concurrency: 2 },
     initial: { available: 2 },
     steps: [
-      [{ op: 'start', n: 2 }, { available: 0, running: 2 }],
+      [
+        { op: 'start', n: 2 },
+        { available: 0, running: 2 },
+      ],
       [{ op: 'pause' }, { available: 0, paused: true, waitingForResume: false }],
       [{ op: 'finish' }, { available: 0, running: 1, paused: true }],
       [{ op: 'finish' }, { available: 0, running: 0, paused: true }],
@@ -356,16 +392,31 @@ const scriptCases: { name: string; total: number; rc: RateControl; initial: Expe
     rc: { Mode: 'Concurrency', Concurrency: 2 },
     initial: { available: 2, concurrency: 2 },
     steps: [
-      [{ op: 'start', n: 2 }, { available: 0, running: 2 }],
-      [{ op: 'change', change: { Concurrency: 5 } }, { available: 3, concurrency: 5 }],
-      [{ op: 'start', n: 3 }, { available: 0, running: 5 }],
-      [{ op: 'change', change: { Concurrency: 1 } }, { available: 0, concurrency: 1 }],
+      [
+        { op: 'start', n: 2 },
+        { available: 0, running: 2 },
+      ],
+      [
+        { op: 'change', change: { Concurrency: 5 } },
+        { available: 3, concurrency: 5 },
+      ],
+      [
+        { op: 'start', n: 3 },
+        { available: 0, running: 5 },
+      ],
+      [
+        { op: 'change', change: { Concurrency: 1 } },
+        { available: 0, concurrency: 1 },
+      ],
       [{ op: 'finish' }, { available: 0, running: 4 }],
       [{ op: 'finish' }, { available: 0, running: 3 }],
       [{ op: 'finish' }, { available: 0, running: 2 }],
       [{ op: 'finish' }, { available: 0, running: 1 }],
       [{ op: 'finish' }, { available: 1, running: 0 }],
-      [{ op: 'change', change: { Concurrency: '50%' } }, { available: 10, concurrency: 10 }],
+      [
+        { op: 'change', change: { Concurrency: '50%' } },
+        { available: 10, concurrency: 10 },
+      ],
     ],
   },
   {
@@ -373,7 +424,12 @@ const scriptCases: { name: string; total: number; rc: RateControl; initial: Expe
     total: 6,
     rc: { Mode: 'Batch', Batch: [3], ConcurrencyInBatches: [1] },
     initial: { available: 1, concurrency: 1 },
-    steps: [[{ op: 'change', change: { Concurrency: 10 } }, { available: 3, concurrency: 3 }]],
+    steps: [
+      [
+        { op: 'change', change: { Concurrency: 10 } },
+        { available: 3, concurrency: 3 },
+      ],
+    ],
   },
   {
     name: 'change({MaxErrors}) lowers and raises the threshold',
@@ -382,12 +438,27 @@ const scriptCases: { name: string; total: number; rc: RateControl; initial: Expe
     initial: { available: 1, maxErrors: 0 },
     steps: [
       [{ op: 'start', n: 1 }, { available: 0 }],
-      [{ op: 'finish', error: true }, { available: 0, errors: 1, tripped: true }],
-      [{ op: 'change', change: { MaxErrors: 2 } }, { available: 1, tripped: false, maxErrors: 2 }],
+      [
+        { op: 'finish', error: true },
+        { available: 0, errors: 1, tripped: true },
+      ],
+      [
+        { op: 'change', change: { MaxErrors: 2 } },
+        { available: 1, tripped: false, maxErrors: 2 },
+      ],
       [{ op: 'start', n: 1 }, { available: 0 }],
-      [{ op: 'finish', error: true }, { available: 1, errors: 2, tripped: false }],
-      [{ op: 'change', change: { MaxErrors: '10%' } }, { available: 0, tripped: true, maxErrors: 1 }],
-      [{ op: 'change', change: { MaxErrors: '50%', Concurrency: 4 } }, { available: 4, maxErrors: 5, concurrency: 4 }],
+      [
+        { op: 'finish', error: true },
+        { available: 1, errors: 2, tripped: false },
+      ],
+      [
+        { op: 'change', change: { MaxErrors: '10%' } },
+        { available: 0, tripped: true, maxErrors: 1 },
+      ],
+      [
+        { op: 'change', change: { MaxErrors: '50%', Concurrency: 4 } },
+        { available: 4, maxErrors: 5, concurrency: 4 },
+      ],
     ],
   },
   {
@@ -396,8 +467,14 @@ const scriptCases: { name: string; total: number; rc: RateControl; initial: Expe
     rc: { Mode: 'Concurrency', Concurrency: 2, MaxErrors: 1 },
     initial: { available: 2 },
     steps: [
-      [{ op: 'addErrors', n: 1 }, { available: 2, errors: 1, tripped: false }],
-      [{ op: 'addErrors', n: 1 }, { available: 0, errors: 2, tripped: true }],
+      [
+        { op: 'addErrors', n: 1 },
+        { available: 2, errors: 1, tripped: false },
+      ],
+      [
+        { op: 'addErrors', n: 1 },
+        { available: 0, errors: 2, tripped: true },
+      ],
     ],
   },
   {
@@ -407,7 +484,10 @@ const scriptCases: { name: string; total: number; rc: RateControl; initial: Expe
     initial: { available: 2 },
     steps: [
       [{ op: 'start', n: 2 }, { available: 0 }],
-      [{ op: 'finish', error: true }, { available: 0, errors: 1 }],
+      [
+        { op: 'finish', error: true },
+        { available: 0, errors: 1 },
+      ],
       [{ op: 'finish' }, { available: 0, waitingForResume: true, wave: { index: 1, count: 3 } }],
       [{ op: 'restore' }, { available: 0, errors: 1, waitingForResume: true, wave: { index: 1, count: 3 } }],
       [{ op: 'resume' }, { available: 2, maxErrors: 3 }],

@@ -194,7 +194,11 @@ for (const c of cases) {
 
 const hopCases: { name: string; hop: string; expected: RoleHop }[] = [
   { name: 'role name', hop: 'Admin', expected: { roleName: 'Admin' } },
-  { name: 'AccountId/RoleName', hop: '1234567890123456/Admin', expected: { accountId: '1234567890123456', roleName: 'Admin' } },
+  {
+    name: 'AccountId/RoleName',
+    hop: '1234567890123456/Admin',
+    expected: { accountId: '1234567890123456', roleName: 'Admin' },
+  },
   { name: 'ARN', hop: 'acs:ram::42:role/Admin', expected: { accountId: '42', roleName: 'Admin' } },
 ];
 for (const c of hopCases) {
@@ -204,7 +208,12 @@ for (const c of hopCases) {
 }
 
 const arnCases: { name: string; hop: RoleHop; current: string; expected: string }[] = [
-  { name: 'role in the current account', hop: { roleName: 'OOSServiceRole' }, current: '123456', expected: 'acs:ram::123456:role/OOSServiceRole' },
+  {
+    name: 'role in the current account',
+    hop: { roleName: 'OOSServiceRole' },
+    current: '123456',
+    expected: 'acs:ram::123456:role/OOSServiceRole',
+  },
   {
     name: 'role in a named account',
     hop: { accountId: '654321', roleName: 'OOSServiceRole' },
