@@ -15,7 +15,11 @@ export default tseslint.config(
       '@typescript-eslint/no-floating-promises': [
         'error',
         // node:test's test()/describe() return promises that the runner itself awaits.
-        { allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['test', 'describe', 'it', 'suite'] }] },
+        {
+          allowForKnownSafeCalls: [
+            { from: 'package', package: 'node:test', name: ['test', 'describe', 'it', 'suite'] },
+          ],
+        },
       ],
       // Workflows register handlers that read state before it is first assigned.
       'prefer-const': ['error', { ignoreReadBeforeAssign: true }],
@@ -35,7 +39,11 @@ export default tseslint.config(
           paths: nodeBuiltins.map((name) => ({ name, message: 'Workflow code must not import Node built-ins.' })),
           patterns: [
             { group: ['@alicloud/*'], message: 'Cloud SDKs belong in activities/.' },
-            { group: ['**/activities/*', '**/activities'], message: 'Import activities as types only.', allowTypeImports: true },
+            {
+              group: ['**/activities/*', '**/activities'],
+              message: 'Import activities as types only.',
+              allowTypeImports: true,
+            },
           ],
         },
       ],
