@@ -132,6 +132,19 @@ export const bulkyRunCommandInputSchema = z.strictObject({
     .min(0, { error: 'outputMaxBytes: an integer from 0 to 24576' })
     .max(24_576, { error: 'outputMaxBytes: an integer from 0 to 24576' })
     .default(2048),
+  /**
+   * Continue-as-new once the history has this many events (0 = when the server suggests it, ~4,096).
+   * A tuning and test knob; the default suits production.
+   */
+  continueAsNewAfterEvents: z
+    .number()
+    .int()
+    .min(0, { error: 'continueAsNewAfterEvents: 0 (server default) or 100 to 40000' })
+    .max(40_000, { error: 'continueAsNewAfterEvents: 0 (server default) or 100 to 40000' })
+    .refine((n) => n === 0 || n >= 100, { error: 'continueAsNewAfterEvents: 0 (server default) or 100 to 40000' })
+    .default(0),
+  /** Internal: the state a run hands to its next run on continue-as-new. Never set it yourself. */
+  continuation: z.unknown().optional(),
 });
 export type BulkyRunCommandInput = z.input<typeof bulkyRunCommandInputSchema>;
 export type BulkyRunCommandParams = z.output<typeof bulkyRunCommandInputSchema>;

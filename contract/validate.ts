@@ -133,7 +133,7 @@ export function checkBulkyInput(
       });
     }
   }
-  const { commandContent: _script, ...rest } = params;
+  const { commandContent: _script, continuation: _carried, ...rest } = params;
   for (const [field, name] of placeholdersLeft(rest, [])) {
     problems.push({
       path: pathText(field, prefix),

@@ -1,16 +1,20 @@
 // Child workflow `bulkyRunCommand` (OOS ACS-ECS-BulkyRunCommand): one account, one region. Selects the
 // target instances, then runs the command on them through Cloud Assistant under the instance-level
 // RateControl: a sliding window per instance, up to 100 instances per RunCommand call, and MaxErrors.
+// Long runs continue-as-new, carrying their state (BulkyContinuation) to the next run.
 import {
   ActivityFailure,
   ApplicationFailure,
   CancellationScope,
   CancelledFailure,
+  allHandlersFinished,
   condition,
+  continueAsNew,
   isCancellation,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
+import type { CommandSpec } from '../activities';
 import { INVALID_INPUT, MAX_ERRORS_EXCEEDED, RUN_CANCELLED } from '../contract/errors';
 import type { BulkyRunCommandInput, BulkyRunCommandParams } from '../contract/input';
 import type { ChildProgress } from '../contract/progress';
@@ -25,14 +29,32 @@ import {
   type RunStatus,
 } from '../contract/results';
 import { InputValidationError, validateBulkyInput } from '../contract/validate';
-import type { CommandSpec } from '../activities';
 import { POLL_MAX_WAIT_MS, cloudCalls, polling } from './activityStubs';
 import { rateControlView, registerControlHandlers } from './control';
 import { progressQuery } from './messages';
-import { RateWindow } from './rateWindow';
+import { RateWindow, type RateWindowState } from './rateWindow';
 
 /** Rounds of polling after a cancel, to learn what the stopped instances did. */
 const POLLS_AFTER_STOP = 5;
+/** Output characters kept in the result over all instances; past it outputs stay in the cloud (flagged). */
+const RESULT_OUTPUT_BUDGET = 256 * 1024;
+
+/** Everything a run hands to the next one on continue-as-new. */
+export interface BulkyContinuation {
+  accountId: string;
+  /** Selected instances in dispatch order, then the ResourceIds that do not exist. */
+  instanceIds: string[];
+  missing: string[];
+  /** Index in instanceIds of the next instance to dispatch. */
+  next: number;
+  /** Every instance that was dispatched (Running until its result is known) or is missing. */
+  results: InstanceResult[];
+  inflight: { invokeId: string; instanceIds: string[] }[];
+  sequence: number;
+  window: RateWindowState;
+  stopSent: boolean;
+  outputBytes: number;
+}
 
 export async function bulkyRunCommand(input: BulkyRunCommandInput): Promise<BulkyRunCommandResult> {
   const root = CancellationScope.current();
@@ -42,11 +64,12 @@ export async function bulkyRunCommand(input: BulkyRunCommandInput): Promise<Bulk
   const results = new Map<string, InstanceResult>();
   const inflight = new Map<string, Set<string>>(); // invokeId → instances without a result yet
   let queue: string[] = [];
+  let missing: string[] = [];
   let next = 0;
 
   const control = registerControlHandlers(() => window);
   setHandler(progressQuery, (): ChildProgress => {
-    const counts = { ...emptyCounts(results.size + queue.length - next), running: 0, pending: queue.length - next };
+    const counts = { ...emptyCounts(queue.length + missing.length), running: 0, pending: queue.length - next };
     for (const r of results.values()) {
       if (r.status === 'Running') counts.running++;
       else countStatus(counts, r.status);
@@ -56,7 +79,7 @@ export async function bulkyRunCommand(input: BulkyRunCommandInput): Promise<Bulk
       accountId,
       regionId: input.regionId,
       counts,
-      rateControl: window ? rateControlView(window) : rateControlView(new RateWindow(0, DEFAULT_RATE_CONTROL)),
+      rateControl: rateControlView(window ?? new RateWindow(0, DEFAULT_RATE_CONTROL)),
       invocations: inflight.size,
     };
   });
@@ -64,6 +87,7 @@ export async function bulkyRunCommand(input: BulkyRunCommandInput): Promise<Bulk
   const params = validated(input);
   const roleChain = params.OOSAssumeRole;
   const regionId = params.regionId;
+  const rateControl = params.rateControl ?? DEFAULT_RATE_CONTROL;
   const { workflowId, firstExecutionRunId } = workflowInfo();
   const command: CommandSpec = {
     commandType: params.commandType,
@@ -75,32 +99,31 @@ export async function bulkyRunCommand(input: BulkyRunCommandInput): Promise<Bulk
     enableParameter: params.enableParameter,
     parameters: params.parameters,
   };
+  let sequence = 0;
+  let stopSent = false;
+  let outputBytes = 0;
 
-  phase = 'SelectingTargets';
-  const selection = await cloudCalls.selectTargets({ roleChain, regionId, targets: params.targets }).catch((err) => {
-    // Surface the cloud's own failure (RoleChainDenied, CloudRequestRejected) as this workflow's failure.
-    const cause = (err as ActivityFailure).cause;
-    if (cause instanceof ApplicationFailure) {
-      throw ApplicationFailure.create({
-        type: cause.type ?? undefined,
-        message: cause.message,
-        nonRetryable: true,
-        details: cause.details ? [...cause.details] : undefined,
-      });
+  const carried = params.continuation as BulkyContinuation | undefined;
+  if (carried) {
+    // A continued run: pick up exactly where the previous run stopped.
+    ({ accountId, missing, next, sequence, stopSent, outputBytes } = carried);
+    queue = carried.instanceIds;
+    for (const r of carried.results) results.set(r.instanceId, r);
+    for (const inv of carried.inflight) inflight.set(inv.invokeId, new Set(inv.instanceIds));
+    window = new RateWindow(queue.length + missing.length, rateControl, carried.window);
+  } else {
+    phase = 'SelectingTargets';
+    const selection = await selectTargets(params);
+    accountId = selection.accountId;
+    queue = selection.instanceIds;
+    missing = selection.missing;
+    window = new RateWindow(queue.length + missing.length, rateControl);
+    if (control.pausedEarly()) window.pause();
+    for (const id of missing) {
+      results.set(id, notRun(id, 'Invalid', 'InstanceNotExists', 'The specified instance does not exist'));
     }
-    throw err;
-  });
-  accountId = selection.accountId;
-  queue = selection.instanceIds;
-  window = new RateWindow(queue.length + selection.missing.length, params.rateControl ?? DEFAULT_RATE_CONTROL);
-  if (control.pausedEarly()) window.pause();
-  for (const instanceId of selection.missing) {
-    results.set(
-      instanceId,
-      notRun(instanceId, 'Invalid', 'InstanceNotExists', 'The specified instance does not exist'),
-    );
+    window.addErrors(missing.length);
   }
-  window.addErrors(selection.missing.length);
   const win = window;
 
   const finish = (result: InstanceResult) => {
@@ -108,7 +131,6 @@ export async function bulkyRunCommand(input: BulkyRunCommandInput): Promise<Bulk
     win.finish(isErrorStatus(result.status));
   };
 
-  let sequence = 0;
   const dispatch = async (instanceIds: string[]) => {
     for (const id of instanceIds) results.set(id, notRun(id, 'Running', '', ''));
     try {
@@ -136,6 +158,12 @@ export async function bulkyRunCommand(input: BulkyRunCommandInput): Promise<Bulk
       const pending = result.invokeId ? inflight.get(result.invokeId) : undefined;
       if (!pending?.delete(result.instanceId)) continue; // already known
       if (pending.size === 0) inflight.delete(result.invokeId!);
+      // Past the budget the output stays in the cloud (DescribeInvocationResults) and is flagged here.
+      if (outputBytes + result.output.length > RESULT_OUTPUT_BUDGET && result.output !== '') {
+        result.output = '';
+        result.outputTruncated = true;
+      }
+      outputBytes += result.output.length;
       finish(result);
     }
   };
@@ -167,7 +195,6 @@ export async function bulkyRunCommand(input: BulkyRunCommandInput): Promise<Bulk
     applyFinished(finished);
   };
 
-  let stopSent = false;
   const stopInflight = async () => {
     stopSent = true;
     phase = 'Stopping';
@@ -176,6 +203,13 @@ export async function bulkyRunCommand(input: BulkyRunCommandInput): Promise<Bulk
         cloudCalls.stopInvocation({ roleChain, regionId, invokeId, instanceIds: [...ids] }),
       ),
     );
+  };
+
+  const historyIsLong = () => {
+    const info = workflowInfo();
+    return params.continueAsNewAfterEvents > 0
+      ? info.historyLength >= params.continueAsNewAfterEvents
+      : info.continueAsNewSuggested;
   };
 
   phase = 'Running';
@@ -195,6 +229,11 @@ export async function bulkyRunCommand(input: BulkyRunCommandInput): Promise<Bulk
         if (next >= queue.length || win.tripped) break;
         await condition(() => canStartMore() || root.consideredCancelled); // paused, or between waves
         continue;
+      }
+      if (historyIsLong()) {
+        // Nothing is mid-dispatch here: every running invocation is recorded in the carried state.
+        await condition(allHandlersFinished);
+        await continueAsNew<typeof bulkyRunCommand>({ ...input, continuation: carry() });
       }
       await pollOnce(POLL_MAX_WAIT_MS, true);
     }
@@ -225,24 +264,59 @@ export async function bulkyRunCommand(input: BulkyRunCommandInput): Promise<Bulk
       details: [result],
     });
   }
-  return buildResult(errorCount(countsOf()) === 0 ? 'Success' : 'PartialFailed');
+  const result = buildResult('Success');
+  result.status = errorCount(result.counts) === 0 ? 'Success' : 'PartialFailed';
+  return result;
 
-  function countsOf() {
-    const counts = emptyCounts(queue.length + selection.missing.length);
-    for (const id of [...queue, ...selection.missing]) countStatus(counts, results.get(id)?.status ?? 'Skipped');
-    return counts;
+  function carry(): BulkyContinuation {
+    return {
+      accountId,
+      instanceIds: queue,
+      missing,
+      next,
+      results: [...results.values()],
+      inflight: [...inflight].map(([invokeId, ids]) => ({ invokeId, instanceIds: [...ids] })),
+      sequence,
+      window: win.state,
+      stopSent,
+      outputBytes,
+    };
   }
 
   function buildResult(status: RunStatus): BulkyRunCommandResult {
-    const instances = [...queue, ...selection.missing].map((id) => results.get(id) ?? notRun(id, 'Skipped', '', ''));
+    const instances = [...queue, ...missing].map((id) => results.get(id) ?? notRun(id, 'Skipped', '', ''));
+    const counts = emptyCounts(instances.length);
+    for (const i of instances) countStatus(counts, i.status);
     return {
       accountId,
       regionId,
       status,
-      counts: countsOf(),
+      counts,
       instances,
       commandOutputs: instances.filter((i) => i.invokeId !== null).map((i) => i.output),
     };
+  }
+}
+
+/** Target selection; the cloud's own refusal (RoleChainDenied, ...) becomes this workflow's failure. */
+async function selectTargets(params: BulkyRunCommandParams) {
+  try {
+    return await cloudCalls.selectTargets({
+      roleChain: params.OOSAssumeRole,
+      regionId: params.regionId,
+      targets: params.targets,
+    });
+  } catch (err) {
+    const cause = (err as ActivityFailure).cause;
+    if (err instanceof ActivityFailure && cause instanceof ApplicationFailure) {
+      throw ApplicationFailure.create({
+        type: cause.type ?? undefined,
+        message: cause.message,
+        nonRetryable: true,
+        details: cause.details ? [...cause.details] : undefined,
+      });
+    }
+    throw err;
   }
 }
 
