@@ -22,7 +22,7 @@ export function cloudConfigFromEnv(env: NodeJS.ProcessEnv = process.env): CloudC
     ...parseEndpoint(env.ALICLOUD_ENDPOINT),
     readTimeoutMs: positiveInt(env.ALICLOUD_READ_TIMEOUT_MS, 10_000, 'ALICLOUD_READ_TIMEOUT_MS'),
     connectTimeoutMs: positiveInt(env.ALICLOUD_CONNECT_TIMEOUT_MS, 5_000, 'ALICLOUD_CONNECT_TIMEOUT_MS'),
-    stsDurationSeconds: positiveInt(env.ALICLOUD_STS_DURATION_SECONDS, 3600, 'ALICLOUD_STS_DURATION_SECONDS'),
+    stsDurationSeconds: stsDuration(env.ALICLOUD_STS_DURATION_SECONDS),
     roleSessionName: env.ALICLOUD_ROLE_SESSION_NAME || 'temporal-fleet-run',
   };
 }
@@ -38,5 +38,14 @@ function positiveInt(value: string | undefined, fallback: number, name: string):
   if (value === undefined || value === '') return fallback;
   const n = Number(value);
   if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer, got "${value}"`);
+  return n;
+}
+
+/** STS takes DurationSeconds from 900 to 43200 (a role's MaxSessionDuration; chained hops at most 3600). */
+function stsDuration(value: string | undefined): number {
+  const n = positiveInt(value, 3600, 'ALICLOUD_STS_DURATION_SECONDS');
+  if (n < 900 || n > 43_200) {
+    throw new Error(`ALICLOUD_STS_DURATION_SECONDS must be from 900 to 43200 seconds (STS's range), got "${value}"`);
+  }
   return n;
 }

@@ -19,7 +19,14 @@ export interface ChainIdentity {
   arn: string;
   /** Epoch ms when the keys expire (Infinity for long-lived keys). */
   expiresAt: number;
+  /** Epoch ms when they were asked for: expiresAt - obtainedAt is the lifetime STS actually granted. */
+  obtainedAt: number;
 }
+
+/** STS's DurationSeconds range: 900 s minimum; a hop made with STS credentials (role chaining) 3600 s at most. */
+export const STS_MIN_DURATION_SECONDS = 900;
+export const STS_MAX_DURATION_SECONDS = 43_200;
+export const STS_CHAINED_MAX_DURATION_SECONDS = 3600;
 
 /** Uses the @alicloud/credentials default chain, as the README documents. */
 export function defaultBaseCredentials(): BaseCredentials {
@@ -74,15 +81,18 @@ export class RoleChainCredentials {
   private needsRefresh(identity: ChainIdentity): boolean {
     if (!Number.isFinite(identity.expiresAt)) return false;
     const left = identity.expiresAt - this.now();
-    // Refresh with 5 minutes or a fifth of the lifetime left, whichever is less, so short test lifetimes work too.
-    const margin = Math.min(5 * 60_000, (this.cloud.stsDurationSeconds * 1000) / 5);
+    // Refresh with 5 minutes or a fifth of the lifetime STS granted left, whichever is less. The granted
+    // lifetime, not the one asked for: STS may grant less (a role's MaxSessionDuration, a short test
+    // lifetime), and measuring against the asked one would re-assume the chain on every call.
+    const lifetime = identity.expiresAt - identity.obtainedAt;
+    const margin = Math.min(5 * 60_000, lifetime / 5);
     return left <= margin;
   }
 
   private async resolve(chain: string): Promise<ChainIdentity> {
     const hops = parseRoleChain(chain);
     const key = await this.base();
-    let identity: ChainIdentity = { key, accountId: '', arn: '', expiresAt: Infinity };
+    let identity: ChainIdentity = { key, accountId: '', arn: '', expiresAt: Infinity, obtainedAt: this.now() };
     if (hops.length === 0 || hops[0]!.accountId === undefined) {
       identity = { ...identity, ...(await this.whoAmI(key)) };
     }
@@ -102,10 +112,14 @@ export class RoleChainCredentials {
     const request = new $Sts.AssumeRoleRequest({
       roleArn: arn,
       roleSessionName: this.cloud.roleSessionName,
-      // STS caps a hop made by an STS session at one hour.
-      durationSeconds: from.key.securityToken
-        ? Math.min(3600, this.cloud.stsDurationSeconds)
-        : this.cloud.stsDurationSeconds,
+      // STS accepts 900 s and up; it caps a hop made by an STS session at one hour.
+      durationSeconds: Math.max(
+        STS_MIN_DURATION_SECONDS,
+        Math.min(
+          from.key.securityToken ? STS_CHAINED_MAX_DURATION_SECONDS : STS_MAX_DURATION_SECONDS,
+          this.cloud.stsDurationSeconds,
+        ),
+      ),
     });
     const requestedAt = this.now();
     let res: $Sts.AssumeRoleResponse;
@@ -133,6 +147,7 @@ export class RoleChainCredentials {
       accountId,
       arn: res.body?.assumedRoleUser?.arn ?? arn,
       expiresAt: Number.isFinite(expires) ? expires : requestedAt + request.durationSeconds! * 1000,
+      obtainedAt: requestedAt,
     };
   }
 }

@@ -1,6 +1,7 @@
 // A Temporal client from the same environment variables as the worker.
 import { Client, Connection } from '@temporalio/client';
 import { workerSettingsFromEnv } from '../worker/config';
+import { dataConverterFor, encryptionCodecFromEnv } from '../worker/encryptionCodec';
 
 export interface ConnectedClient {
   client: Client;
@@ -10,6 +11,8 @@ export interface ConnectedClient {
 
 export async function connectFromEnv(env: NodeJS.ProcessEnv = process.env): Promise<ConnectedClient> {
   const settings = workerSettingsFromEnv(env);
+  // FLEET_RUN_CODEC_KEY: the same payload encryption as the worker (inputs sent, results read).
+  const dataConverter = dataConverterFor(encryptionCodecFromEnv(env));
   let connection: Connection;
   try {
     connection = await Connection.connect({ address: settings.address, connectTimeout: '10s' });
@@ -19,7 +22,7 @@ export async function connectFromEnv(env: NodeJS.ProcessEnv = process.env): Prom
     );
   }
   return {
-    client: new Client({ connection, namespace: settings.namespace }),
+    client: new Client({ connection, namespace: settings.namespace, ...(dataConverter ? { dataConverter } : {}) }),
     taskQueue: settings.taskQueue,
     close: () => connection.close(),
   };

@@ -36,6 +36,10 @@ export function userIdentity(accountId: string, userName: string, policies: stri
   };
 }
 
+export function rootIdentity(accountId: string): Identity {
+  return { type: 'Account', accountId, arn: `acs:ram::${accountId}:root`, policies: ['*'] };
+}
+
 export function authenticate(world: World, auth: ParsedAuth, nonces: NonceCache, now: number): Identity {
   if (Math.abs(now - auth.timestamp) > MAX_SKEW_MS) {
     throw err(400, 'InvalidTimeStamp.Expired', 'Specified time stamp or date value is expired.');
@@ -64,7 +68,8 @@ export function authenticate(world: World, auth: ParsedAuth, nonces: NonceCache,
     secret = session.accessKeySecret;
   } else {
     const entry = world.usersByKey.get(auth.accessKeyId);
-    if (!entry) throw err(404, 'InvalidAccessKeyId.NotFound', 'Specified access key is not found.');
+    const root = world.rootKeys.get(auth.accessKeyId);
+    if (!entry && !root) throw err(404, 'InvalidAccessKeyId.NotFound', 'Specified access key is not found.');
     if (auth.securityToken) {
       throw err(
         400,
@@ -72,8 +77,13 @@ export function authenticate(world: World, auth: ParsedAuth, nonces: NonceCache,
         'Specified SecurityToken mismatch with the AccessKey.',
       );
     }
-    identity = userIdentity(entry.account.id, entry.user.name, entry.user.policies);
-    secret = entry.user.accessKeySecret;
+    if (entry) {
+      identity = userIdentity(entry.account.id, entry.user.name, entry.user.policies);
+      secret = entry.user.accessKeySecret;
+    } else {
+      identity = rootIdentity(root!.account.id);
+      secret = root!.accessKeySecret;
+    }
   }
   if (!auth.verify(secret)) {
     throw err(

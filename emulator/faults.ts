@@ -1,5 +1,10 @@
-// Runtime fault state: merged patches (null deletes a key) and per-action token buckets for throttling.
-import type { Faults } from './scenario';
+// Runtime fault state: merged patches (null deletes a key), token buckets for throttling (per action, or per
+// action and account), and the online/offline cycle of flapping agents.
+import { createHash } from 'node:crypto';
+import type { AgentState, Faults, ThrottleRule } from './scenario';
+
+export const DEFAULT_AGENT_FLAP = { onlineMs: 1000, offlineMs: 1000 };
+export const DEFAULT_DELIVERY_TIMEOUT_MS = 60_000;
 
 export class FaultState {
   private current: Faults;
@@ -24,16 +29,30 @@ export class FaultState {
     if ('throttle' in patch) this.buckets.clear();
   }
 
-  /** Consumes a token for `action`; true when the call must be throttled. */
-  throttled(action: string, now: number): boolean {
-    const rule = this.current.throttle?.[action];
-    if (!rule) return false;
+  /** The most specific throttle rule for a call: `<acct>/<Action>`, `<acct>/*`, `<Action>`, then `*`. */
+  private rule(action: string, accountId: string | undefined): { key: string; rule: ThrottleRule } | undefined {
+    const rules = this.current.throttle;
+    if (!rules) return undefined;
+    const keys = accountId === undefined ? [action, '*'] : [`${accountId}/${action}`, `${accountId}/*`, action, '*'];
+    for (const key of keys) {
+      const rule = rules[key];
+      if (rule) return { key, rule };
+    }
+    return undefined;
+  }
+
+  /** Consumes a token for a call of `action` by `accountId`; true when the call must be throttled. */
+  throttled(action: string, accountId: string | undefined, now: number): boolean {
+    const found = this.rule(action, accountId);
+    if (!found) return false;
+    const { rule } = found;
     if (rule.qps <= 0) return true;
+    const bucketKey = rule.perAccount ? `${found.key}@${accountId ?? '-'}` : found.key;
     const capacity = Math.max(1, rule.qps);
-    let b = this.buckets.get(action);
+    let b = this.buckets.get(bucketKey);
     if (!b) {
       b = { tokens: capacity, last: now };
-      this.buckets.set(action, b);
+      this.buckets.set(bucketKey, b);
     }
     b.tokens = Math.min(capacity, b.tokens + ((now - b.last) / 1000) * rule.qps);
     b.last = now;
@@ -41,4 +60,28 @@ export class FaultState {
     b.tokens -= 1;
     return false;
   }
+
+  /** Whether an agent is reachable at `now`. A flapping agent's cycle is phase-shifted by its instance id. */
+  agentOnline(instanceId: string, agent: AgentState, now: number): boolean {
+    if (agent !== 'flapping') return agent === 'online';
+    const { onlineMs, offlineMs } = this.current.agentFlap ?? DEFAULT_AGENT_FLAP;
+    const period = onlineMs + offlineMs;
+    return (now + phase(instanceId, period)) % period < onlineMs;
+  }
+
+  /** For a flapping agent offline at `now`: ms until it is online again (0 if online or not flapping). */
+  agentBackIn(instanceId: string, agent: AgentState, now: number): number {
+    if (agent !== 'flapping' || this.agentOnline(instanceId, agent, now)) return 0;
+    const { onlineMs, offlineMs } = this.current.agentFlap ?? DEFAULT_AGENT_FLAP;
+    const period = onlineMs + offlineMs;
+    return period - ((now + phase(instanceId, period)) % period);
+  }
+
+  deliveryTimeoutMs(): number {
+    return this.current.deliveryTimeoutMs ?? DEFAULT_DELIVERY_TIMEOUT_MS;
+  }
+}
+
+function phase(instanceId: string, period: number): number {
+  return createHash('sha256').update(instanceId).digest().readUInt32BE(0) % period;
 }

@@ -123,7 +123,7 @@ const describeCloudAssistantStatus: Handler = (state, ctx) => {
     NextToken: nextToken,
     InstanceCloudAssistantStatusSet: {
       InstanceCloudAssistantStatus: items.map((i) => {
-        const alive = i.agent === 'online' && i.status === 'Running';
+        const alive = i.status === 'Running' && state.faults.agentOnline(i.id, i.agent, ctx.now);
         return {
           InstanceId: i.id,
           CloudAssistantStatus: alive ? 'true' : 'false',

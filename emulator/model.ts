@@ -1,6 +1,6 @@
 // Mutable state of the emulated cloud: identities, instances and invocations. Kept lean because a
 // simulated fleet holds 10,000+ instances and invocation records in one process.
-import type { Behavior, InstanceStatus, RoleSpec, UserSpec } from './scenario';
+import type { AgentState, Behavior, InstanceStatus, RoleSpec, UserSpec } from './scenario';
 
 export interface Instance {
   id: string;
@@ -9,7 +9,9 @@ export interface Instance {
   osType: 'linux' | 'windows';
   tags: Record<string, string>;
   resourceGroupId: string;
-  agent: 'online' | 'offline';
+  agent: AgentState;
+  /** Set when the instance was released: it is gone from its region's lists. */
+  released: boolean;
   behavior: Behavior | undefined;
   creationTime: number;
   privateIp: string;
@@ -112,6 +114,14 @@ export interface PolicyDocument {
 }
 
 export type Identity =
+  | {
+      /** The account itself (root keys): every permission, but it cannot assume roles. */
+      type: 'Account';
+      accountId: string;
+      /** acs:ram::<acct>:root */
+      arn: string;
+      policies: string[];
+    }
   | {
       type: 'RAMUser';
       accountId: string;

@@ -5,6 +5,14 @@ import { readFileSync } from 'node:fs';
 export type InstanceStatus = 'Pending' | 'Running' | 'Starting' | 'Stopping' | 'Stopped';
 export const INSTANCE_STATUSES: readonly InstanceStatus[] = ['Pending', 'Running', 'Starting', 'Stopping', 'Stopped'];
 
+/**
+ * Cloud Assistant agent state: `offline` (no heartbeat: deliveries abort at once with ClientNotRunning),
+ * `flapping` (alternates online/offline per `faults.agentFlap`; a delivery waits for it up to
+ * `faults.deliveryTimeoutMs`, then aborts with DeliveryTimeout).
+ */
+export type AgentState = 'online' | 'offline' | 'flapping';
+export const AGENT_STATES: readonly AgentState[] = ['online', 'offline', 'flapping'];
+
 /** Simulated outcome of a command on one instance (simulate mode, and non-shell scripts in exec mode). */
 export interface Behavior {
   /** How long the command runs: fixed ms or a uniform [min, max] range. Default 100. */
@@ -26,7 +34,7 @@ export interface InstanceSpec {
   osType?: 'linux' | 'windows';
   tags?: Record<string, string>;
   resourceGroupId?: string;
-  agent?: 'online' | 'offline';
+  agent?: AgentState;
   behavior?: Behavior;
 }
 
@@ -39,7 +47,7 @@ export interface GenerateSpec {
   osType?: 'linux' | 'windows';
   tags?: Record<string, string>;
   resourceGroupId?: string;
-  agent?: 'online' | 'offline';
+  agent?: AgentState;
   behavior?: Behavior;
 }
 
@@ -70,28 +78,68 @@ export interface RoleSpec {
   maxSessionDuration?: number;
 }
 
+/** Access keys of the account itself (the root identity): full permissions, but it cannot assume roles. */
+export interface RootKeySpec {
+  accessKeyId: string;
+  accessKeySecret: string;
+}
+
 export interface AccountSpec {
   id: string;
+  rootKeys?: RootKeySpec[];
   users?: UserSpec[];
   roles?: RoleSpec[];
   regions?: Record<string, RegionSpec>;
 }
 
+/**
+ * A throttle rule: a token bucket of capacity `qps` refilled at `qps` per second; a call without a token is
+ * answered Throttling.User (HTTP 400). `perAccount`: one bucket per calling account instead of one shared.
+ */
+export interface ThrottleRule {
+  qps: number;
+  perAccount?: boolean;
+}
+
+/** Something that happens to an instance once a command on it has run `afterRunMs` (faults.instanceEvents). */
+export interface InstanceEvent {
+  /** stop: the instance stops (running commands end Error/InstanceNotRunning); release: it is released
+   * (Error/InstanceReleased, and it disappears); agentOffline / agentFlapping: the agent changes state. */
+  event: 'stop' | 'release' | 'agentOffline' | 'agentFlapping';
+  afterRunMs: number;
+}
+export const INSTANCE_EVENTS: readonly InstanceEvent['event'][] = ['stop', 'release', 'agentOffline', 'agentFlapping'];
+
+/** A probability for every action, or per action (`*` = the others). */
+export type Rate = number | Record<string, number>;
+
 export interface Faults {
-  /** Per-action token bucket: more than `qps` calls in a second → Throttling.User (HTTP 400). */
-  throttle?: Record<string, { qps: number }>;
-  /** Probability that a cloud API call fails with a random 500 InternalError / 503 ServiceUnavailable (before any side effect). */
-  errorRate?: number;
+  /**
+   * Throttle rules keyed by `<Action>`, `*` (every action), `<accountId>/<Action>` or `<accountId>/*`
+   * (callers of that account only). The most specific matching rule applies.
+   */
+  throttle?: Record<string, ThrottleRule>;
+  /**
+   * Probability that a cloud API call fails with a random 500 InternalError / 503 ServiceUnavailable (before
+   * any side effect): one number for every action, or per action `{ "<Action>": p, "*": p }`.
+   */
+  errorRate?: Rate;
   /** Extra latency added to every cloud API call, uniform in [min, max] ms. */
   latencyMs?: [number, number];
   /** A new invocation is invisible to DescribeInvocations/DescribeInvocationResults/StopInvocation for this long. */
   invocationVisibilityDelayMs?: number;
   /** Overrides the lifetime of issued STS tokens (test-only). */
   stsDurationSeconds?: number;
-  /** Probability that the connection is destroyed instead of answered (after the call took effect). */
-  resetRate?: number;
+  /** Probability that the connection is destroyed instead of answered (after the call took effect); as errorRate. */
+  resetRate?: Rate;
   /** Extension: time an instance spends Pending before delivery (ms or [min, max]). Default 0. */
   deliveryDelayMs?: number | [number, number];
+  /** How long a delivery waits for a flapping agent to come back before Aborted/DeliveryTimeout (default 60000). */
+  deliveryTimeoutMs?: number;
+  /** The cycle of `flapping` agents: online for onlineMs, then offline for offlineMs (default 1000/1000). */
+  agentFlap?: { onlineMs: number; offlineMs: number };
+  /** Mid-run events keyed by instance id; each fires once, on the first command that runs long enough. */
+  instanceEvents?: Record<string, InstanceEvent>;
 }
 
 export interface Scenario {
@@ -192,7 +240,7 @@ function instance(v: unknown, path: string): InstanceSpec {
   if (tags) spec.tags = tags;
   const rg = str(v.resourceGroupId, `${path}.resourceGroupId`, true);
   if (rg !== undefined) spec.resourceGroupId = rg;
-  const agent = oneOf(v.agent, `${path}.agent`, ['online', 'offline'] as const);
+  const agent = oneOf(v.agent, `${path}.agent`, AGENT_STATES);
   if (agent) spec.agent = agent;
   const b = behavior(v.behavior, `${path}.behavior`);
   if (b) spec.behavior = b;
@@ -216,7 +264,7 @@ function generate(v: unknown, path: string): GenerateSpec {
   if (tags) g.tags = tags;
   const rg = str(v.resourceGroupId, `${path}.resourceGroupId`, true);
   if (rg !== undefined) g.resourceGroupId = rg;
-  const agent = oneOf(v.agent, `${path}.agent`, ['online', 'offline'] as const);
+  const agent = oneOf(v.agent, `${path}.agent`, AGENT_STATES);
   if (agent) g.agent = agent;
   const b = behavior(v.behavior, `${path}.behavior`);
   if (b) g.behavior = b;
@@ -237,20 +285,44 @@ function trustPolicy(v: unknown, path: string): RoleSpec['trustPolicy'] {
   return { Statement: v.Statement as TrustStatement[], Version: typeof v.Version === 'string' ? v.Version : '1' };
 }
 
+function rate(v: unknown, path: string): Rate | undefined {
+  if (v === undefined || typeof v === 'number') return num(v, path, 0, 1);
+  if (!isObj(v)) fail(path, 'expected a probability or an object of {<Action>|*: probability}');
+  const out: Record<string, number> = {};
+  for (const [action, p] of Object.entries(v)) out[action] = num(p, `${path}.${action}`, 0, 1) ?? 0;
+  return out;
+}
+
+/** The probability `r` gives for `action`. */
+export function rateFor(r: Rate | undefined, action: string): number {
+  if (r === undefined) return 0;
+  if (typeof r === 'number') return r;
+  return r[action] ?? r['*'] ?? 0;
+}
+
 function faults(v: unknown, path: string): Faults {
   if (!isObj(v)) fail(path, 'expected an object');
   const f: Faults = {};
   if (v.throttle !== undefined) {
     if (!isObj(v.throttle)) fail(`${path}.throttle`, 'expected an object of {action: {qps}}');
     f.throttle = {};
-    for (const [action, t] of Object.entries(v.throttle)) {
-      if (!isObj(t)) fail(`${path}.throttle.${action}`, 'expected {qps: number}');
-      f.throttle[action] = { qps: num(t.qps, `${path}.throttle.${action}.qps`, 0) ?? 0 };
+    for (const [key, t] of Object.entries(v.throttle)) {
+      const tp = `${path}.throttle.${key}`;
+      if (!/^(?:\d+\/)?(?:\*|[A-Za-z][A-Za-z0-9]*)$/.test(key)) {
+        fail(tp, 'expected a key <Action>, *, <accountId>/<Action> or <accountId>/*');
+      }
+      if (!isObj(t)) fail(tp, 'expected {qps: number, perAccount?: boolean}');
+      const rule: ThrottleRule = { qps: num(t.qps, `${tp}.qps`, 0) ?? fail(`${tp}.qps`, 'is required') };
+      if (t.perAccount !== undefined) {
+        if (typeof t.perAccount !== 'boolean') fail(`${tp}.perAccount`, 'expected a boolean');
+        rule.perAccount = t.perAccount;
+      }
+      f.throttle[key] = rule;
     }
   }
-  const er = num(v.errorRate, `${path}.errorRate`, 0, 1);
+  const er = rate(v.errorRate, `${path}.errorRate`);
   if (er !== undefined) f.errorRate = er;
-  const rr = num(v.resetRate, `${path}.resetRate`, 0, 1);
+  const rr = rate(v.resetRate, `${path}.resetRate`);
   if (rr !== undefined) f.resetRate = rr;
   if (v.latencyMs !== undefined) {
     const l = range(v.latencyMs, `${path}.latencyMs`);
@@ -262,6 +334,28 @@ function faults(v: unknown, path: string): Faults {
   if (sd !== undefined) f.stsDurationSeconds = sd;
   const dd = range(v.deliveryDelayMs, `${path}.deliveryDelayMs`);
   if (dd !== undefined) f.deliveryDelayMs = dd;
+  const dt = num(v.deliveryTimeoutMs, `${path}.deliveryTimeoutMs`, 0);
+  if (dt !== undefined) f.deliveryTimeoutMs = dt;
+  if (v.agentFlap !== undefined) {
+    if (!isObj(v.agentFlap)) fail(`${path}.agentFlap`, 'expected {onlineMs, offlineMs}');
+    f.agentFlap = {
+      onlineMs: num(v.agentFlap.onlineMs, `${path}.agentFlap.onlineMs`, 1) ?? fail(`${path}.agentFlap.onlineMs`, 'is required'),
+      offlineMs:
+        num(v.agentFlap.offlineMs, `${path}.agentFlap.offlineMs`, 1) ?? fail(`${path}.agentFlap.offlineMs`, 'is required'),
+    };
+  }
+  if (v.instanceEvents !== undefined) {
+    if (!isObj(v.instanceEvents)) fail(`${path}.instanceEvents`, 'expected an object keyed by instance id');
+    f.instanceEvents = {};
+    for (const [id, e] of Object.entries(v.instanceEvents)) {
+      const ep = `${path}.instanceEvents.${id}`;
+      if (!isObj(e)) fail(ep, 'expected {event, afterRunMs}');
+      f.instanceEvents[id] = {
+        event: oneOf(e.event, `${ep}.event`, INSTANCE_EVENTS) ?? fail(`${ep}.event`, 'is required'),
+        afterRunMs: num(e.afterRunMs, `${ep}.afterRunMs`, 0) ?? fail(`${ep}.afterRunMs`, 'is required'),
+      };
+    }
+  }
   return f;
 }
 
@@ -279,6 +373,21 @@ export function validateScenario(raw: unknown): Scenario {
     if (seen.has(id)) fail(`${p}.id`, `duplicate account id ${id}`);
     seen.add(id);
     const acc: AccountSpec = { id };
+    if (a.rootKeys !== undefined) {
+      if (!Array.isArray(a.rootKeys)) fail(`${p}.rootKeys`, 'expected an array');
+      acc.rootKeys = a.rootKeys.map((k, j) => {
+        const kp = `${p}.rootKeys[${j}]`;
+        if (!isObj(k)) fail(kp, 'expected an object');
+        const key: RootKeySpec = {
+          accessKeyId: str(k.accessKeyId, `${kp}.accessKeyId`)!,
+          accessKeySecret: str(k.accessKeySecret, `${kp}.accessKeySecret`)!,
+        };
+        if (key.accessKeyId.startsWith('STS.')) fail(`${kp}.accessKeyId`, 'must not start with "STS." (reserved)');
+        if (keys.has(key.accessKeyId)) fail(`${kp}.accessKeyId`, `duplicate access key ${key.accessKeyId}`);
+        keys.add(key.accessKeyId);
+        return key;
+      });
+    }
     if (a.users !== undefined) {
       if (!Array.isArray(a.users)) fail(`${p}.users`, 'expected an array');
       acc.users = a.users.map((u, j) => {

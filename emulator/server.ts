@@ -6,20 +6,21 @@ import type { AddressInfo } from 'node:net';
 import { Audit, type AuditLog, type CallRecord } from './audit';
 import { authenticate, NonceCache } from './auth';
 import type { EmulatorState } from './context';
-import { Engine } from './engine';
+import { Engine, type InstancePatch } from './engine';
 import { ApiError, err, errorBody } from './errors';
 import { FaultState } from './faults';
 import type { Identity } from './model';
 import { Params } from './params';
 import { pick, createRng } from './prng';
 import { route, type Product } from './router';
-import { validateFaults, type Faults, type InstanceStatus, type Scenario, INSTANCE_STATUSES } from './scenario';
+import { rateFor, validateFaults, type Faults, type Scenario } from './scenario';
 import { parseAuth } from './signature';
 import { World } from './world';
 
 export type { AuditLog, CallRecord } from './audit';
 export type { ExecutionRecord } from './model';
 export type { Faults, Scenario } from './scenario';
+export type { InstancePatch } from './engine';
 
 export interface EmulatorOptions {
   scenario: Scenario;
@@ -32,11 +33,6 @@ export interface EmulatorOptions {
   seed?: number;
 }
 
-export interface InstancePatch {
-  status?: InstanceStatus;
-  agent?: 'online' | 'offline';
-}
-
 export interface EmulatorHandle {
   /** http://127.0.0.1:PORT */
   url: string;
@@ -47,9 +43,24 @@ export interface EmulatorHandle {
   resetAudit(): void;
   /** Merges into the current faults; a key set to null/undefined is removed. */
   setFaults(f: Partial<Faults>): void;
-  /** Changes an instance's state at runtime (e.g. stop it, take its agent offline). */
+  /**
+   * Changes an instance at runtime: stop it, release it, take its agent offline or make it flap. Stopping or
+   * releasing ends the commands running on it (Error + InstanceNotRunning / InstanceReleased).
+   */
   setInstance(accountId: string, regionId: string, instanceId: string, patch: InstancePatch): void;
+  /** Test-only: every STS credential AssumeRole issued so far, oldest first (to prove none leaks). */
+  issuedCredentials(): IssuedCredential[];
   close(): Promise<void>;
+}
+
+export interface IssuedCredential {
+  accessKeyId: string;
+  accessKeySecret: string;
+  securityToken: string;
+  /** ms epoch */
+  expiresAt: number;
+  /** The assumed role's session ARN, acs:ram::<account>:assumed-role/<role>/<session>. */
+  arn: string;
 }
 
 const MAX_BODY = 1024 * 1024;
@@ -131,17 +142,11 @@ export async function startEmulator(opts: EmulatorOptions): Promise<EmulatorHand
   };
 
   const setInstance = (accountId: string, regionId: string, instanceId: string, patch: InstancePatch): void => {
-    const inst = world.accounts.get(accountId)?.regions.get(regionId)?.instancesById.get(instanceId);
-    if (!inst) throw new Error(`no instance ${instanceId} in ${accountId}/${regionId}`);
-    if (patch.status !== undefined) {
-      if (!INSTANCE_STATUSES.includes(patch.status)) throw new Error(`invalid status ${String(patch.status)}`);
-      inst.status = patch.status;
-    }
-    if (patch.agent !== undefined) {
-      if (patch.agent !== 'online' && patch.agent !== 'offline')
-        throw new Error(`invalid agent ${String(patch.agent)}`);
-      inst.agent = patch.agent;
-    }
+    const region = world.accounts.get(accountId)?.regions.get(regionId);
+    const inst = region?.instancesById.get(instanceId);
+    if (!region || !inst) throw new Error(`no instance ${instanceId} in ${accountId}/${regionId}`);
+    if (patch.released !== undefined && patch.released !== true) throw new Error('released can only be true');
+    engine.patchInstance(region, inst, patch);
   };
 
   async function admin(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
@@ -165,7 +170,11 @@ export async function startEmulator(opts: EmulatorOptions): Promise<EmulatorHand
       }
       if (req.method === 'POST' && path === '/_emulator/instance') {
         const b = json() as { accountId: string; regionId: string; instanceId: string } & InstancePatch;
-        setInstance(b.accountId, b.regionId, b.instanceId, b);
+        setInstance(b.accountId, b.regionId, b.instanceId, {
+          ...(b.status !== undefined ? { status: b.status } : {}),
+          ...(b.agent !== undefined ? { agent: b.agent } : {}),
+          ...(b.released !== undefined ? { released: b.released } : {}),
+        });
         return sendJson(res, 200, { ok: true });
       }
       return sendJson(res, 404, { error: `no admin endpoint ${req.method ?? ''} ${path}` });
@@ -204,10 +213,11 @@ export async function startEmulator(opts: EmulatorOptions): Promise<EmulatorHand
         nonces,
         now,
       );
-      if (faults.throttled(action ?? '', now)) {
+      if (faults.throttled(action ?? '', identity.accountId, now)) {
         throw err(400, 'Throttling.User', 'Request was denied due to user flow control.');
       }
-      if (f.errorRate && rng.next() < f.errorRate) {
+      const errorRate = rateFor(f.errorRate, action ?? '');
+      if (errorRate > 0 && rng.next() < errorRate) {
         throw rng.next() < 0.5
           ? err(
               500,
@@ -231,7 +241,8 @@ export async function startEmulator(opts: EmulatorOptions): Promise<EmulatorHand
       status = apiErr.status;
       body = errorBody(apiErr, requestId, product?.host ?? 'aliyuncs.com', product?.name ?? 'Unknown');
     }
-    const reset = f.resetRate !== undefined && f.resetRate > 0 && rng.next() < f.resetRate;
+    const resetRate = rateFor(f.resetRate, action ?? '');
+    const reset = resetRate > 0 && rng.next() < resetRate;
     audit.call({
       time: Date.now(),
       action: action ?? '',
@@ -290,6 +301,14 @@ export async function startEmulator(opts: EmulatorOptions): Promise<EmulatorHand
       faults.merge(patch);
     },
     setInstance,
+    issuedCredentials: () =>
+      [...world.sessions.values()].map((x) => ({
+        accessKeyId: x.accessKeyId,
+        accessKeySecret: x.accessKeySecret,
+        securityToken: x.securityToken,
+        expiresAt: x.expiresAt,
+        arn: x.identity.arn,
+      })),
     close: () =>
       new Promise<void>((resolve) => {
         engine.shutdown();

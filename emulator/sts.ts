@@ -88,6 +88,9 @@ const assumeRole: Handler = (state: EmulatorState, ctx: CallContext) => {
     if (!sessionPolicy)
       throw err(400, 'InvalidParameter.PolicyGrammar', 'The parameter Policy has not passed grammar check.');
   }
+  if (caller.type === 'Account') {
+    throw err(403, 'NoPermission', 'Roles may not be assumed by root accounts.');
+  }
   if (!isAllowed(caller, 'sts:AssumeRole')) throw noPermission();
 
   const [, accountId = '', roleName = ''] = arn;
@@ -144,6 +147,16 @@ const assumeRole: Handler = (state: EmulatorState, ctx: CallContext) => {
 
 const getCallerIdentity: Handler = (_state, ctx) => {
   const id = ctx.identity;
+  if (id.type === 'Account') {
+    return {
+      RequestId: ctx.requestId,
+      AccountId: id.accountId,
+      Arn: id.arn,
+      IdentityType: 'Account',
+      PrincipalId: id.accountId,
+      UserId: id.accountId,
+    };
+  }
   if (id.type === 'RAMUser') {
     return {
       RequestId: ctx.requestId,

@@ -18,6 +18,7 @@ function makeInstance(spec: InstanceSpec, index: number, createdAt: number): Ins
     tags: spec.tags ?? {},
     resourceGroupId: spec.resourceGroupId ?? '',
     agent: spec.agent ?? 'online',
+    released: false,
     behavior: spec.behavior,
     creationTime: createdAt,
     privateIp: `172.16.${(index >> 8) & 255}.${index & 255}`,
@@ -42,12 +43,17 @@ function emptyRegion(accountId: string, regionId: string): Region {
 export class World {
   readonly accounts = new Map<string, Account>();
   readonly usersByKey = new Map<string, { account: Account; user: UserSpec }>();
+  /** Root access keys: key id → account and secret. */
+  readonly rootKeys = new Map<string, { account: Account; accessKeySecret: string }>();
   readonly sessions = new Map<string, StsSession>();
 
   constructor(readonly scenario: Scenario) {
     const createdAt = Date.UTC(2024, 0, 1);
     for (const a of scenario.accounts) {
       const account: Account = { id: a.id, users: new Map(), roles: new Map(), regions: new Map() };
+      for (const k of a.rootKeys ?? []) {
+        this.rootKeys.set(k.accessKeyId, { account, accessKeySecret: k.accessKeySecret });
+      }
       for (const u of a.users ?? []) {
         account.users.set(u.name, u);
         this.usersByKey.set(u.accessKeyId, { account, user: u });

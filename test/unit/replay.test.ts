@@ -34,6 +34,6 @@ test('every history file is in the manifest', () => {
 for (const { file, workflowId } of manifest) {
   test(`replays ${file}`, async () => {
     const history = JSON.parse(readFileSync(path.join(DIR, file), 'utf8')) as unknown;
-    await Worker.runReplayHistory({ workflowBundle: await bundle }, history as never, workflowId);
+    await Worker.runReplayHistory({ workflowBundle: await bundle }, history, workflowId);
   });
 }
