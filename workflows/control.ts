@@ -45,7 +45,7 @@ export function registerControlHandlers(getWindow: () => RateWindow | undefined)
         const parsed = rateControlChangeSchema.safeParse(change);
         if (!parsed.success) {
           throw ApplicationFailure.nonRetryable(
-            `setRateControl: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'change'}: ${i.message}`).join('; ')}`,
+            `setRateControl: ${parsed.error.issues.map((i) => i.message).join('; ')} (got ${JSON.stringify(change)})`,
             INVALID_INPUT,
           );
         }
