@@ -15,7 +15,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { CommandSpec } from '../activities';
-import { INVALID_INPUT, MAX_ERRORS_EXCEEDED, RUN_CANCELLED } from '../contract/errors';
+import { MAX_ERRORS_EXCEEDED, RUN_CANCELLED } from '../contract/errors';
 import type { BulkyRunCommandInput, BulkyRunCommandParams } from '../contract/input';
 import type { ChildProgress } from '../contract/progress';
 import { DEFAULT_RATE_CONTROL } from '../contract/rateControl';
@@ -28,7 +28,8 @@ import {
   type InstanceResult,
   type RunStatus,
 } from '../contract/results';
-import { InputValidationError, validateBulkyInput } from '../contract/validate';
+import { validateBulkyInput } from '../contract/validate';
+import { validatedOrFail } from './failures';
 import { POLL_MAX_WAIT_MS, cloudCalls, polling } from './activityStubs';
 import { rateControlView, registerControlHandlers } from './control';
 import { progressQuery } from './messages';
@@ -84,7 +85,7 @@ export async function bulkyRunCommand(input: BulkyRunCommandInput): Promise<Bulk
     };
   });
 
-  const params = validated(input);
+  const params = validatedOrFail(() => validateBulkyInput(input));
   const roleChain = params.OOSAssumeRole;
   const regionId = params.regionId;
   const rateControl = params.rateControl ?? DEFAULT_RATE_CONTROL;
@@ -314,22 +315,6 @@ async function selectTargets(params: BulkyRunCommandParams) {
         message: cause.message,
         nonRetryable: true,
         details: cause.details ? [...cause.details] : undefined,
-      });
-    }
-    throw err;
-  }
-}
-
-function validated(input: BulkyRunCommandInput): BulkyRunCommandParams {
-  try {
-    return validateBulkyInput(input);
-  } catch (err) {
-    if (err instanceof InputValidationError) {
-      throw ApplicationFailure.create({
-        type: INVALID_INPUT,
-        nonRetryable: true,
-        message: err.message,
-        details: [err.problems],
       });
     }
     throw err;

@@ -13,7 +13,7 @@ import {
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import { INVALID_INPUT, MAX_ERRORS_EXCEEDED, RUN_CANCELLED } from '../contract/errors';
+import { MAX_ERRORS_EXCEEDED, RUN_CANCELLED } from '../contract/errors';
 import type { MultiAccountExecuteInput } from '../contract/input';
 import type { ParentProgress } from '../contract/progress';
 import { DEFAULT_RATE_CONTROL } from '../contract/rateControl';
@@ -25,7 +25,8 @@ import {
   type MultiAccountExecuteResult,
   type RunStatus,
 } from '../contract/results';
-import { InputValidationError, validateMultiAccountInput, type ParentPlan } from '../contract/validate';
+import { validateMultiAccountInput } from '../contract/validate';
+import { validatedOrFail } from './failures';
 import { rateControlView, registerControlHandlers } from './control';
 import { progressQuery } from './messages';
 import { RateWindow } from './rateWindow';
@@ -49,7 +50,7 @@ export async function multiAccountExecute(input: MultiAccountExecuteInput): Prom
     };
   });
 
-  const plan = validated(input);
+  const plan = validatedOrFail(() => validateMultiAccountInput(input));
   const { params } = plan;
   const parentId = workflowInfo().workflowId;
   locations = plan.locations.map((l) => ({
@@ -165,20 +166,4 @@ function runStatusOf(result: unknown): RunStatus | undefined {
 function countsOf(value: unknown): Counts | undefined {
   const counts = (value as { counts?: Counts } | null | undefined)?.counts;
   return counts && typeof counts.total === 'number' ? counts : undefined;
-}
-
-function validated(input: MultiAccountExecuteInput): ParentPlan {
-  try {
-    return validateMultiAccountInput(input);
-  } catch (err) {
-    if (err instanceof InputValidationError) {
-      throw ApplicationFailure.create({
-        type: INVALID_INPUT,
-        nonRetryable: true,
-        message: err.message,
-        details: [err.problems],
-      });
-    }
-    throw err;
-  }
 }
