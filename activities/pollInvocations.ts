@@ -30,6 +30,23 @@ export interface PollInvocationsResult {
 
 /** Calls made at once; keeps one worker from flooding the region's API quota. */
 const PARALLEL_CALLS = 8;
+/**
+ * Most a result carries, so that its payload stays far below Temporal's limits (256 KB warning) however
+ * many instances end in one tick; the rest are still pending in the workflow and come with the next poll.
+ */
+export const RESULT_BUDGET = { instances: 500, outputCharacters: 128 * 1024 };
+
+export function withinBudget(finished: InstanceResult[]): InstanceResult[] {
+  let chars = 0;
+  const kept: InstanceResult[] = [];
+  for (const r of finished) {
+    if (kept.length >= RESULT_BUDGET.instances) break;
+    if (kept.length > 0 && chars + r.output.length > RESULT_BUDGET.outputCharacters) break;
+    chars += r.output.length;
+    kept.push(r);
+  }
+  return kept;
+}
 
 export async function pollInvocations(deps: ActivityDeps, input: PollInvocationsInput): Promise<PollInvocationsResult> {
   const deadline = Date.now() + input.maxWaitMs;
@@ -39,7 +56,8 @@ export async function pollInvocations(deps: ActivityDeps, input: PollInvocations
       finished.push(...(await finishedInstances(deps, input, inv)));
     });
     heartbeat({ tick, finished: finished.length });
-    if (finished.length > 0 || Date.now() + input.pollIntervalMs > deadline) return { finished };
+    if (finished.length > 0 || Date.now() + input.pollIntervalMs > deadline)
+      return { finished: withinBudget(finished) };
     await activitySleep(input.pollIntervalMs);
   }
 }

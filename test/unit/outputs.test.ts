@@ -1,7 +1,8 @@
 // capOutput: decode the cloud's base64 output and keep at most maxBytes bytes, never splitting a character.
-import { test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { capOutput, type CappedOutput } from '../../activities/outputs';
+import { withinBudget } from '../../activities/pollInvocations';
 
 const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
 
@@ -102,3 +103,39 @@ for (const c of cases) {
     assert.ok(!got.output.includes('\uFFFD'), 'no replacement character from a split sequence');
   });
 }
+
+describe('withinBudget: a poll result stays small however many instances end at once', () => {
+  const result = (n: number, output: string) => ({
+    instanceId: `i-${n}`,
+    invokeId: 't-1',
+    status: 'Success' as const,
+    exitCode: 0,
+    errorCode: '',
+    errorInfo: '',
+    output,
+    outputTruncated: false,
+    dropped: 0,
+    startTime: null,
+    finishedTime: null,
+  });
+  const cases = [
+    { name: '3 small results: all kept', results: [1, 2, 3].map((n) => result(n, 'ok')), kept: 3 },
+    { name: '800 results: the first 500', results: Array.from({ length: 800 }, (_, n) => result(n, '')), kept: 500 },
+    {
+      name: '100 outputs of 2 KB: as many as fit in 128 K characters',
+      results: Array.from({ length: 100 }, (_, n) => result(n, 'x'.repeat(2048))),
+      kept: 64,
+    },
+    { name: 'one output over the budget alone: still kept', results: [result(1, 'x'.repeat(200_000))], kept: 1 },
+  ];
+  for (const c of cases) {
+    test(c.name, () => {
+      const kept = withinBudget(c.results);
+      assert.equal(kept.length, c.kept);
+      assert.deepEqual(
+        kept.map((r) => r.instanceId),
+        c.results.slice(0, c.kept).map((r) => r.instanceId),
+      );
+    });
+  }
+});
