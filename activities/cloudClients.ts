@@ -20,7 +20,9 @@ function sdkConfig(key: AccessKey, cloud: CloudConfig, regionId: string): $OpenA
     endpoint: cloud.endpoint,
     protocol: cloud.protocol,
     readTimeout: cloud.readTimeoutMs,
-    connectTimeout: cloud.connectTimeoutMs,
+    // httpx applies connectTimeout as the socket's idle timeout for the whole request, so a smaller value
+    // than readTimeout would cut slow answers short (and make the call look failed after it took effect).
+    connectTimeout: Math.max(cloud.connectTimeoutMs, cloud.readTimeoutMs),
   });
 }
 

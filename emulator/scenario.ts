@@ -339,9 +339,11 @@ function faults(v: unknown, path: string): Faults {
   if (v.agentFlap !== undefined) {
     if (!isObj(v.agentFlap)) fail(`${path}.agentFlap`, 'expected {onlineMs, offlineMs}');
     f.agentFlap = {
-      onlineMs: num(v.agentFlap.onlineMs, `${path}.agentFlap.onlineMs`, 1) ?? fail(`${path}.agentFlap.onlineMs`, 'is required'),
+      onlineMs:
+        num(v.agentFlap.onlineMs, `${path}.agentFlap.onlineMs`, 1) ?? fail(`${path}.agentFlap.onlineMs`, 'is required'),
       offlineMs:
-        num(v.agentFlap.offlineMs, `${path}.agentFlap.offlineMs`, 1) ?? fail(`${path}.agentFlap.offlineMs`, 'is required'),
+        num(v.agentFlap.offlineMs, `${path}.agentFlap.offlineMs`, 1) ??
+        fail(`${path}.agentFlap.offlineMs`, 'is required'),
     };
   }
   if (v.instanceEvents !== undefined) {

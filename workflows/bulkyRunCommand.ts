@@ -37,6 +37,12 @@ import { RateWindow, type RateWindowState } from './rateWindow';
 
 /** Rounds of polling after a cancel, to learn what the stopped instances did. */
 const POLLS_AFTER_STOP = 5;
+/** RunCommand refusals caused by one instance of the call (it was released, or its OS does not fit). */
+const PER_INSTANCE_REFUSALS = new Set([
+  'InvalidInstance.NotFound',
+  'InvalidInstance.NotMatch',
+  'InvalidInstanceStatus',
+]);
 /** Output characters kept in the result over all instances; past it outputs stay in the cloud (flagged). */
 const RESULT_OUTPUT_BUDGET = 256 * 1024;
 
@@ -146,9 +152,15 @@ export async function bulkyRunCommand(input: BulkyRunCommandInput): Promise<Bulk
       for (const id of instanceIds) results.get(id)!.invokeId = invokeId;
     } catch (err) {
       if (isCancellation(err)) throw err;
-      // The cloud refused the call itself: each of its instances ends as Error with the cloud's answer.
       const cause = (err as ApplicationFailure).cause as ApplicationFailure | undefined;
       const code = (cause?.details?.[0] as { code?: string } | undefined)?.code;
+      // The cloud refuses a whole call when one of its instances is gone or of the wrong OS; no invocation
+      // was created, so send each instance on its own (new dispatches, new tokens): only the bad one fails.
+      if (instanceIds.length > 1 && code !== undefined && PER_INSTANCE_REFUSALS.has(code)) {
+        await Promise.all(instanceIds.map((id) => dispatch([id])));
+        return;
+      }
+      // The cloud refused the call itself: each of its instances ends as Error with the cloud's answer.
       const info = cause?.message ?? (err as Error).message;
       for (const id of instanceIds) finish(notRun(id, 'Error', code ?? 'RunCommandFailed', info));
     }

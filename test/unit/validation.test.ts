@@ -747,6 +747,7 @@ test('validateBulkyInput fills the defaults', () => {
     instancesPerCall: 100,
     pollIntervalSeconds: 2,
     outputMaxBytes: 2048,
+    continueAsNewAfterEvents: 0,
   });
 });
 
