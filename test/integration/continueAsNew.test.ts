@@ -18,13 +18,13 @@ before(async () => {
 });
 after(async () => h?.close());
 
-test('a child continues as new every ~150 events and ends with every instance exactly once', async () => {
+test('a child continues as new every ~100 events and ends with every instance exactly once', async () => {
   const workflowId = `can-${Date.now()}`;
   const handle = await h.client.workflow.start('bulkyRunCommand', {
     args: [
       childInput(REGION, {
         rateControl: { Mode: 'Concurrency', Concurrency: 4, MaxErrors: '100%' },
-        continueAsNewAfterEvents: 150,
+        continueAsNewAfterEvents: 100,
       }),
     ],
     taskQueue: h.taskQueue,
@@ -55,6 +55,7 @@ test('a child continues as new every ~150 events and ends with every instance ex
   for await (const wf of h.client.workflow.list({ query: `WorkflowId="${workflowId}"` })) {
     runs.push((await h.client.workflow.getHandle(workflowId, wf.runId).fetchHistory()).events!.length);
   }
-  assert.ok(runs.length >= 3, `continued as new (${runs.length} runs)`);
-  for (const length of runs) assert.ok(length < 300, `each run's history is short (${length} events)`);
+  // How many runs depends on how finishes batch into polls; at least one continue-as-new is certain.
+  assert.ok(runs.length >= 2, `continued as new (${runs.length} runs)`);
+  for (const length of runs) assert.ok(length < 250, `each run's history is short (${length} events)`);
 });
