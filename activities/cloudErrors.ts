@@ -61,10 +61,18 @@ export interface RetryOptions {
   maxDelayMs: number;
   /** Called before each wait, e.g. to heartbeat. */
   onRetry?: (err: unknown, attempt: number) => void;
-  /** Called when the STS token expired, to drop cached credentials before the next attempt. */
+  /** Called when the STS token expired or the keys were refused, to drop cached credentials before the next attempt. */
   onExpiredToken?: () => void;
   sleep?: (ms: number) => Promise<void>;
 }
+
+/** The keys were refused as such: cached STS keys that the cloud no longer knows (e.g. a restarted endpoint). */
+const STALE_CREDENTIAL_CODES = new Set([
+  'InvalidAccessKeyId.NotFound',
+  'InvalidSecurityToken.MismatchWithAccessKey',
+  'InvalidSecurityToken.Malformed',
+  'MissingSecurityToken',
+]);
 
 const DEFAULT_RETRY: RetryOptions = { attempts: 6, initialDelayMs: 200, maxDelayMs: 5_000 };
 
@@ -80,11 +88,18 @@ export async function callCloud<T>(
 ): Promise<T> {
   const opts = { ...DEFAULT_RETRY, ...options };
   const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  let freshCredentialsTried = false;
   for (let attempt = 1; ; attempt++) {
     try {
       return await call();
     } catch (err) {
       if (err instanceof ApplicationFailure) throw err;
+      // Keys refused as unknown: drop the cached ones and try once with freshly assumed keys.
+      if (STALE_CREDENTIAL_CODES.has(errorCode(err)) && opts.onExpiredToken && !freshCredentialsTried) {
+        freshCredentialsTried = true;
+        opts.onExpiredToken();
+        continue;
+      }
       if (!isTransientCloudError(err)) {
         throw ApplicationFailure.create({
           message: `${what}: ${describeCloudError(err)}`,

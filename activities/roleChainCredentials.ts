@@ -15,8 +15,10 @@ export interface ChainIdentity {
   key: AccessKey;
   /** Account the chain ends in (the account whose resources these keys reach). */
   accountId: string;
-  /** ARN of the final identity, for messages and audit. */
+  /** ARN of the final identity (a session ARN after a hop), for messages and audit. */
   arn: string;
+  /** ARN to name in a trust policy to trust this identity: the user, or the role (not its session). */
+  principalArn: string;
   /** Epoch ms when the keys expire (Infinity for long-lived keys). */
   expiresAt: number;
   /** Epoch ms when they were asked for: expiresAt - obtainedAt is the lifetime STS actually granted. */
@@ -92,9 +94,17 @@ export class RoleChainCredentials {
   private async resolve(chain: string): Promise<ChainIdentity> {
     const hops = parseRoleChain(chain);
     const key = await this.base();
-    let identity: ChainIdentity = { key, accountId: '', arn: '', expiresAt: Infinity, obtainedAt: this.now() };
+    let identity: ChainIdentity = {
+      key,
+      accountId: '',
+      arn: '',
+      principalArn: '',
+      expiresAt: Infinity,
+      obtainedAt: this.now(),
+    };
     if (hops.length === 0 || hops[0]!.accountId === undefined) {
-      identity = { ...identity, ...(await this.whoAmI(key)) };
+      const me = await this.whoAmI(key);
+      identity = { ...identity, ...me, principalArn: me.arn };
     }
     for (const hop of hops) {
       const arn = roleArn(hop, identity.accountId);
@@ -146,6 +156,7 @@ export class RoleChainCredentials {
       key: { accessKeyId: c.accessKeyId, accessKeySecret: c.accessKeySecret, securityToken: c.securityToken },
       accountId,
       arn: res.body?.assumedRoleUser?.arn ?? arn,
+      principalArn: arn,
       expiresAt: Number.isFinite(expires) ? expires : requestedAt + request.durationSeconds! * 1000,
       obtainedAt: requestedAt,
     };
@@ -154,7 +165,7 @@ export class RoleChainCredentials {
 
 function deniedMessage(arn: string, from: ChainIdentity, chain: string, code: string, detail: string): string {
   const account = /^acs:ram::(\d+):/.exec(arn)?.[1] ?? '?';
-  const caller = from.arn || 'the worker identity';
+  const caller = from.principalArn || from.arn || 'the worker identity';
   const fix =
     code === 'EntityNotExist.Role'
       ? `create the role in account ${account}, or fix the role name in the chain`

@@ -47,6 +47,11 @@ export async function getProgress(client: Client, workflowId: string): Promise<P
   return (await client.workflow.getHandle(workflowId).query(progressQuery)) as ParentProgress;
 }
 
+/** The progress of a parent or of one location's child, whichever the id names. */
+export async function getAnyProgress(client: Client, workflowId: string): Promise<ParentProgress | ChildProgress> {
+  return client.workflow.getHandle(workflowId).query(progressQuery);
+}
+
 export async function getChildProgress(client: Client, workflowId: string): Promise<ChildProgress> {
   return (await client.workflow.getHandle(workflowId).query(progressQuery)) as ChildProgress;
 }

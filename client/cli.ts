@@ -3,14 +3,14 @@
 // or another failure of the run, 5 Cancelled.
 import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
-import type { Client } from '@temporalio/client';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { INVALID_INPUT, MAX_ERRORS_EXCEEDED } from '../contract/errors';
 import type { MultiAccountExecuteInput } from '../contract/input';
 import { InputValidationError, validateMultiAccountInput } from '../contract/validate';
 import * as api from './api';
 import { connectFromEnv } from './connection';
 import { watchProgress } from './progressWatcher';
-import { renderOutcome } from './render';
+import { renderOutcome, renderProgress } from './render';
 import { fetchLocationReports } from './report';
 
 export const EXIT = { success: 0, error: 1, badInput: 2, partialFailed: 3, failed: 4, cancelled: 5 } as const;
@@ -124,20 +124,9 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .description('show the progress of a run (counts, locations, rate control)')
     .option('--json', 'print JSON')
     .action(async (workflowId: string, flags: { json?: boolean }) => {
-      const progress = await withClient((client) => api.getProgress(client, workflowId));
+      const progress = await withClient((client) => api.getAnyProgress(client, workflowId));
       if (flags.json) console.log(JSON.stringify(progress, null, 2));
-      else {
-        const c = progress.counts;
-        const rc = progress.rateControl;
-        console.log(
-          `${workflowId}: ${progress.phase}${rc.paused ? ' (paused)' : ''}; locations ${c.total}: ${c.success} done, ${c.running} running, ${c.pending} pending, ${c.failed} failed, ${c.skipped} skipped; concurrency ${rc.concurrency}, errors ${rc.errors}/${rc.maxErrors}`,
-        );
-        for (const l of progress.locations) {
-          console.log(
-            `  ${l.accountId}/${l.regionId}  ${l.status}  ${l.workflowId}${l.error ? `  ${l.error.split('\n')[0]}` : ''}`,
-          );
-        }
-      }
+      else console.log(renderProgress(workflowId, progress));
     });
 
   for (const [name, fn, verb] of [
@@ -160,9 +149,17 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--concurrency <n>', 'a count or a percentage', countOrPercent)
     .option('--max-errors <n>', 'a count or a percentage', countOrPercent)
     .action(async (workflowId: string, flags: { concurrency?: string | number; maxErrors?: string | number }) => {
+      if (flags.concurrency === undefined && flags.maxErrors === undefined) {
+        throw new UsageError('give --concurrency and/or --max-errors');
+      }
       const view = await withClient((client) =>
         api.setRateControl(client, workflowId, { Concurrency: flags.concurrency, MaxErrors: flags.maxErrors }),
-      );
+      ).catch((err: unknown) => {
+        // The update's validator says why; the run is untouched.
+        if (err instanceof WorkflowUpdateFailedError)
+          throw new UsageError((err.cause as Error | undefined)?.message ?? err.message);
+        throw err;
+      });
       console.log(
         `${workflowId}: concurrency ${view.concurrency}, max errors ${view.maxErrors} (errors so far ${view.errors})`,
       );
@@ -196,6 +193,9 @@ async function main(): Promise<void> {
     const e = err as { code?: string; exitCode?: number; message?: string };
     if (e.code?.startsWith('commander.')) {
       code = e.code === 'commander.helpDisplayed' || e.code === 'commander.version' ? 0 : EXIT.badInput;
+    } else if (err instanceof WorkflowNotFoundError) {
+      console.error(`error: no such run: ${err.message}`);
+      code = EXIT.badInput;
     } else if (err instanceof UsageError) {
       console.error(`error: ${err.message}`);
       code = EXIT.badInput;

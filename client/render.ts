@@ -1,4 +1,5 @@
 // Human-readable output of the CLI: a summary line, one block per location, one line per instance.
+import type { ChildProgress, ParentProgress } from '../contract/progress';
 import type { Counts } from '../contract/results';
 import type { RunOutcome } from './api';
 import type { LocationReport } from './report';
@@ -43,6 +44,24 @@ export function renderOutcome(
       lines.push(`  ${inst.instanceId.padEnd(24)} ${inst.status.padEnd(10)} ${exit.padEnd(8)} ${why}`);
     }
     if (instances.length > limit) lines.push(`  … ${instances.length - limit} more instances (use --all)`);
+  }
+  return lines.join('\n');
+}
+
+/** One screen of `status`: for a parent, its locations; for a child, its instances. */
+export function renderProgress(workflowId: string, progress: ParentProgress | ChildProgress): string {
+  const c = progress.counts;
+  const rc = progress.rateControl;
+  const control = `concurrency ${rc.concurrency}, errors ${rc.errors}/${rc.maxErrors}${rc.paused ? ', PAUSED' : ''}${rc.waitingForResume ? ' (waiting for resume before the next wave)' : ''}`;
+  const tally = `${c.success} success, ${c.running} running, ${c.pending} pending, ${c.failed} failed, ${c.cancelled} cancelled, ${c.skipped} skipped`;
+  if (!('locations' in progress)) {
+    return `${workflowId}: ${progress.phase} in ${progress.accountId}/${progress.regionId}; instances ${c.total}: ${tally}; ${progress.invocations} invocations running; ${control}`;
+  }
+  const lines = [`${workflowId}: ${progress.phase}; locations ${c.total}: ${tally}; ${control}`];
+  for (const l of progress.locations) {
+    lines.push(
+      `  ${l.accountId}/${l.regionId}  ${l.status}  ${l.workflowId}${l.error ? `  ${l.error.split('\n')[0]}` : ''}`,
+    );
   }
   return lines.join('\n');
 }

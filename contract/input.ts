@@ -144,7 +144,23 @@ export const bulkyRunCommandInputSchema = z.strictObject({
     .refine((n) => n === 0 || n >= 100, { error: 'continueAsNewAfterEvents: 0 (server default) or 100 to 40000' })
     .default(0),
   /** Internal: the state a run hands to its next run on continue-as-new. Never set it yourself. */
-  continuation: z.unknown().optional(),
+  continuation: z
+    .looseObject(
+      {
+        accountId: z.string(),
+        instanceIds: z.array(z.string()),
+        missing: z.array(z.string()),
+        next: z.number().int().min(0),
+        results: z.array(z.looseObject({ instanceId: z.string(), status: z.string() })),
+        inflight: z.array(z.looseObject({ invokeId: z.string(), instanceIds: z.array(z.string()) })),
+        sequence: z.number().int().min(0),
+        window: z.looseObject({ total: z.number(), rateControl: z.looseObject({ Mode: z.string() }) }),
+        stopSent: z.boolean(),
+        outputBytes: z.number(),
+      },
+      { error: 'continuation: internal state written by continue-as-new; do not set it' },
+    )
+    .optional(),
 });
 export type BulkyRunCommandInput = z.input<typeof bulkyRunCommandInputSchema>;
 export type BulkyRunCommandParams = z.output<typeof bulkyRunCommandInputSchema>;

@@ -181,6 +181,13 @@ export function validateMultiAccountInput(raw: unknown): ParentPlan {
   const { value: params, problems } = parseWith(multiAccountExecuteInputSchema, raw, '');
   if (!params) throw new InputValidationError(problems);
 
+  if ('continuation' in params.templateParameters) {
+    problems.push({
+      path: 'templateParameters.continuation',
+      value: params.templateParameters.continuation,
+      allowed: 'nothing: continuation is internal state written by continue-as-new',
+    });
+  }
   const isBulky = params.templateName === BULKY_TEMPLATE_NAME || params.templateName === BULKY_WORKFLOW_TYPE;
   const workflowType = isBulky ? BULKY_WORKFLOW_TYPE : params.templateName;
   const seen = new Map<string, number>();

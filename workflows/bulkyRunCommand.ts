@@ -246,7 +246,10 @@ export async function bulkyRunCommand(input: BulkyRunCommandInput): Promise<Bulk
       if (historyIsLong()) {
         // Nothing is mid-dispatch here: every running invocation is recorded in the carried state.
         await condition(allHandlersFinished);
-        await continueAsNew<typeof bulkyRunCommand>({ ...input, continuation: carry() });
+        await continueAsNew<typeof bulkyRunCommand>({
+          ...input,
+          continuation: carry() as unknown as BulkyRunCommandInput['continuation'],
+        });
       }
       await pollOnce(POLL_MAX_WAIT_MS, true);
     }

@@ -240,3 +240,27 @@ for (const c of cases) {
     });
   });
 }
+
+test('callCloud: keys refused as unknown are dropped and tried once more with fresh ones', async () => {
+  let calls = 0;
+  let dropped = 0;
+  const refused = Object.assign(new Error('InvalidAccessKeyId.NotFound'), {
+    code: 'InvalidAccessKeyId.NotFound',
+    statusCode: 404,
+  });
+  const result = await callCloud('x', () => (++calls === 1 ? Promise.reject(refused) : Promise.resolve('ok')), {
+    onExpiredToken: () => dropped++,
+    sleep: () => Promise.resolve(),
+  });
+  assert.deepEqual([result, calls, dropped], ['ok', 2, 1]);
+  // Refused again with fresh keys: a real refusal, not retried further.
+  calls = 0;
+  await assert.rejects(
+    callCloud('x', () => (++calls, Promise.reject(refused)), {
+      onExpiredToken: () => dropped++,
+      sleep: () => Promise.resolve(),
+    }),
+    (err: unknown) => (err as { type?: string }).type === 'CloudRequestRejected',
+  );
+  assert.equal(calls, 2);
+});
