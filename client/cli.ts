@@ -157,7 +157,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
       ).catch((err: unknown) => {
         // The update's validator says why; the run is untouched.
         if (err instanceof WorkflowUpdateFailedError)
-          throw new UsageError((err.cause as Error | undefined)?.message ?? err.message);
+          throw new UsageError((err.cause)?.message ?? err.message);
         throw err;
       });
       console.log(
