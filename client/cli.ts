@@ -156,8 +156,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
         api.setRateControl(client, workflowId, { Concurrency: flags.concurrency, MaxErrors: flags.maxErrors }),
       ).catch((err: unknown) => {
         // The update's validator says why; the run is untouched.
-        if (err instanceof WorkflowUpdateFailedError)
-          throw new UsageError((err.cause)?.message ?? err.message);
+        if (err instanceof WorkflowUpdateFailedError) throw new UsageError(err.cause?.message ?? err.message);
         throw err;
       });
       console.log(
