@@ -1,6 +1,6 @@
 // Typed client API for other services and the CLI: start, watch, steer and read runs.
 import { createHash } from 'node:crypto';
-import { WorkflowIdConflictPolicy, type Client, type WorkflowHandle } from '@temporalio/client';
+import { WorkflowIdConflictPolicy, WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
 import type { MultiAccountExecuteInput } from '../contract/input';
 import { PARENT_WORKFLOW_TYPE } from '../contract/input';
 import type { ChildProgress, ParentProgress, RateControlView } from '../contract/progress';
@@ -85,6 +85,7 @@ export async function waitForOutcome(handle: WorkflowHandle): Promise<RunOutcome
   try {
     return { kind: 'completed', result: (await handle.result()) as MultiAccountExecuteResult };
   } catch (err) {
+    if (err instanceof WorkflowNotFoundError) throw err;
     const cause = (err as { cause?: { type?: string; name?: string; message?: string; details?: unknown[] } }).cause;
     const type = cause?.type ?? cause?.name ?? (err as Error).name;
     const result = cause?.details?.[0] as MultiAccountExecuteResult | undefined;
