@@ -33,8 +33,12 @@ test('a child continues as new every ~100 events and ends with every instance ex
   // pause and resume across runs: the paused state is carried too
   await new Promise((r) => setTimeout(r, 1500));
   await handle.signal('pause');
-  const paused = await handle.query(progressQuery);
-  assert.equal(paused.rateControl.paused, true);
+  // A query answers from the state the workflow has processed so far: wait for the signal to land.
+  const deadline = Date.now() + 10_000;
+  while (!(await handle.query(progressQuery)).rateControl.paused) {
+    assert.ok(Date.now() < deadline, 'the pause is seen by the progress query');
+    await new Promise((r) => setTimeout(r, 50));
+  }
   await new Promise((r) => setTimeout(r, 800));
   await handle.signal('resume');
 
