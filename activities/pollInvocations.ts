@@ -19,7 +19,10 @@ export interface PollInvocationsInput {
   regionId: string;
   invocations: InFlightInvocation[];
   pollIntervalMs: number;
-  /** Return (possibly with nothing) after this long, so the workflow can take new decisions. */
+  /**
+   * Return (possibly with nothing) after about this long (at most one poll interval more), so the workflow
+   * can take new decisions.
+   */
   maxWaitMs: number;
   outputMaxBytes: number;
 }
@@ -56,9 +59,21 @@ export async function pollInvocations(deps: ActivityDeps, input: PollInvocations
       finished.push(...(await finishedInstances(deps, input, inv)));
     });
     heartbeat({ tick, finished: finished.length });
-    if (finished.length > 0 || Date.now() + input.pollIntervalMs > deadline)
-      return { finished: withinBudget(finished) };
-    await activitySleep(input.pollIntervalMs);
+    if (finished.length > 0) return { finished: withinBudget(finished) };
+    // A full interval after every poll, also before returning empty-handed: the workflow polls again at
+    // once, so returning right after a poll would poll twice in a row (and with an interval as long as
+    // maxWaitMs, e.g. pollIntervalSeconds 60, in a tight loop of activities).
+    await sleepHeartbeating(input.pollIntervalMs, tick);
+    if (Date.now() >= deadline) return { finished: [] };
+  }
+}
+
+/** Sleeps, heartbeating at least every 10 s, so that long poll intervals stay within the heartbeat timeout. */
+async function sleepHeartbeating(ms: number, tick: number): Promise<void> {
+  const end = Date.now() + ms;
+  for (let left = ms; left > 0; left = end - Date.now()) {
+    await activitySleep(Math.min(left, 10_000));
+    if (end - Date.now() > 0) heartbeat({ tick, finished: 0 });
   }
 }
 

@@ -1,4 +1,5 @@
 // `npm run worker`: the long-running worker process. Settings come from the environment (see README).
+import { readFileSync } from 'node:fs';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { cloudConfigFromEnv } from '../activities/cloudConfig';
 import { defaultBaseCredentials } from '../activities/roleChainCredentials';
@@ -18,9 +19,14 @@ async function main(): Promise<void> {
   // FLEET_RUN_CODEC_KEY: payloads are encrypted (clients and the codec server need the same key).
   const codec = encryptionCodecFromEnv();
   const dataConverter = dataConverterFor(codec);
-  // WORKFLOW_BUNDLE_PATH: a bundle prebuilt with bundleWorkflowCode (start in ~1 s instead of bundling);
+  // WORKFLOW_BUNDLE_PATH: a bundle prebuilt with bundleWorkflowCode (no bundling at each start: seconds saved);
   // with the codec on, build it with failureConverterPath: ENCRYPTED_FAILURE_CONVERTER_PATH.
   const bundlePath = process.env.WORKFLOW_BUNDLE_PATH || undefined;
+  if (codec && bundlePath && !readFileSync(bundlePath, 'utf8').includes('encryptedFailureConverter')) {
+    console.warn(
+      `worker: ${bundlePath} was bundled without ENCRYPTED_FAILURE_CONVERTER_PATH: workflow failure messages stay plain text`,
+    );
+  }
   const connection = await NativeConnection.connect({ address: settings.address });
   const worker = await createWorker({
     connection,

@@ -15,7 +15,8 @@ export const cloudCalls = proxyActivities<Activities>({
 /** The long poll: returns when an instance is final or after maxWait; heartbeats every tick. */
 export const polling = proxyActivities<Activities>({
   startToCloseTimeout: '10 minutes',
-  heartbeatTimeout: '1 minute',
+  // The poll heartbeats at least every 10 s: after a worker crash it is retried elsewhere within 30 s.
+  heartbeatTimeout: '30s',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', nonRetryableErrorTypes },
 });
 

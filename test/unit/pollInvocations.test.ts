@@ -1,0 +1,110 @@
+// pollInvocations against the emulator (real SDK): it keeps the poll interval, also across the calls the
+// workflow makes one after another, and returns as soon as an instance is final.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import type { CloudConfig } from '../../activities/cloudConfig';
+import { pollInvocations, type PollInvocationsInput } from '../../activities/pollInvocations';
+import { RoleChainCredentials } from '../../activities/roleChainCredentials';
+import { runCommand } from '../../activities/runCommand';
+import { startEmulator, type EmulatorHandle } from '../../emulator/server';
+import { CHAIN, fleet, simulatedWorld } from '../support/worlds';
+
+const world = simulatedWorld({
+  'cn-slow': fleet(1, () => ({ durationMs: 60_000, exitCode: 0 })),
+  'cn-fast': fleet(1, () => ({ durationMs: 300, exitCode: 0, output: 'done\n' })),
+});
+const user = world.accounts[0]!.users![0]!;
+let emu: EmulatorHandle;
+let deps: { cloud: CloudConfig; credentials: RoleChainCredentials };
+
+before(async () => {
+  emu = await startEmulator({ scenario: world });
+  const cloud: CloudConfig = {
+    endpoint: emu.endpoint,
+    protocol: 'http',
+    readTimeoutMs: 5000,
+    connectTimeoutMs: 5000,
+    stsDurationSeconds: 3600,
+    roleSessionName: 'unit-test',
+  };
+  const base = () => Promise.resolve({ accessKeyId: user.accessKeyId, accessKeySecret: user.accessKeySecret });
+  deps = { cloud, credentials: new RoleChainCredentials(base, cloud) };
+});
+after(async () => emu?.close());
+
+async function start(regionId: string): Promise<PollInvocationsInput['invocations']> {
+  const { invokeId } = await runCommand(deps, {
+    roleChain: CHAIN,
+    regionId,
+    instanceIds: ['i-001'],
+    command: {
+      commandType: 'RunShellScript',
+      commandContent: 'echo done',
+      workingDir: '',
+      username: '',
+      windowsPasswordName: '',
+      timeout: 600,
+      enableParameter: false,
+      parameters: {},
+    },
+    dispatch: { workflowId: `poll-${regionId}-${Date.now()}`, firstRunId: 'run', sequence: 0 },
+  });
+  return [{ invokeId, instanceIds: ['i-001'] }];
+}
+
+const pollTimes = (invokeId: string) =>
+  emu
+    .audit()
+    .calls.filter((c) => c.action === 'DescribeInvocations' && c.params?.InvokeId === invokeId)
+    .map((c) => c.time);
+
+test('an interval as long as maxWait: consecutive calls still poll one interval apart, never in a tight loop', async () => {
+  const invocations = await start('cn-slow');
+  const input = { roleChain: CHAIN, regionId: 'cn-slow', invocations, outputMaxBytes: 2048 };
+  const t0 = Date.now();
+  for (let call = 0; call < 3; call++) {
+    const r = await pollInvocations(deps, { ...input, pollIntervalMs: 600, maxWaitMs: 600 });
+    assert.deepEqual(r.finished, []);
+  }
+  const times = pollTimes(invocations[0]!.invokeId);
+  assert.equal(times.length, 3, 'one poll per call');
+  for (let i = 1; i < times.length; i++)
+    assert.ok(times[i]! - times[i - 1]! >= 550, `gap ${times[i]! - times[i - 1]!} ms`);
+  assert.ok(Date.now() - t0 >= 1700);
+});
+
+test('a short interval: polls each interval and returns empty after about maxWait', async () => {
+  const invocations = await start('cn-slow');
+  const t0 = Date.now();
+  const r = await pollInvocations(deps, {
+    roleChain: CHAIN,
+    regionId: 'cn-slow',
+    invocations,
+    pollIntervalMs: 200,
+    maxWaitMs: 1000,
+    outputMaxBytes: 2048,
+  });
+  const took = Date.now() - t0;
+  assert.deepEqual(r.finished, []);
+  assert.ok(took >= 1000 && took < 1600, `returned after ${took} ms`);
+  const n = pollTimes(invocations[0]!.invokeId).length;
+  assert.ok(n >= 4 && n <= 6, `${n} polls`);
+});
+
+test('returns as soon as an instance is final', async () => {
+  const invocations = await start('cn-fast');
+  const t0 = Date.now();
+  const r = await pollInvocations(deps, {
+    roleChain: CHAIN,
+    regionId: 'cn-fast',
+    invocations,
+    pollIntervalMs: 100,
+    maxWaitMs: 30_000,
+    outputMaxBytes: 2048,
+  });
+  assert.deepEqual(
+    r.finished.map((f) => [f.instanceId, f.status, f.exitCode, f.output]),
+    [['i-001', 'Success', 0, 'done\n']],
+  );
+  assert.ok(Date.now() - t0 < 2000, `took ${Date.now() - t0} ms`);
+});
