@@ -17,7 +17,7 @@ import { parseArgs } from 'node:util';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { tsToMs } from '@temporalio/common/lib/time';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
-import { parseEndpoint } from '../activities/cloudConfig';
+import { cloudConfigFromEnv } from '../activities/cloudConfig';
 import { startMultiAccountExecute, waitForOutcome } from '../client/api';
 import type { MultiAccountExecuteInput } from '../contract/input';
 import type { BulkyRunCommandResult, MultiAccountExecuteResult } from '../contract/results';
@@ -603,13 +603,8 @@ async function runOne(specFile: string): Promise<void> {
       connection: nativeConnection,
       namespace: spec.namespace,
       taskQueue,
-      cloud: {
-        ...parseEndpoint(emulator.url),
-        readTimeoutMs: 10_000,
-        connectTimeoutMs: 5_000,
-        stsDurationSeconds: 3600,
-        roleSessionName: 'fleet-run-bench',
-      },
+      // The worker's defaults, pointed at the emulator.
+      cloud: cloudConfigFromEnv({ ALICLOUD_ENDPOINT: emulator.url, ALICLOUD_ROLE_SESSION_NAME: 'fleet-run-bench' }),
       baseCredentials: () => Promise.resolve({ accessKeyId: user.accessKeyId, accessKeySecret: user.accessKeySecret }),
       workflowBundle: { codePath: spec.bundlePath },
     });

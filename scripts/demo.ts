@@ -5,7 +5,7 @@ import { NativeConnection, Runtime, DefaultLogger } from '@temporalio/worker';
 import { Client, Connection } from '@temporalio/client';
 import seedJson from '../examples/seed-input.json';
 import type { MultiAccountExecuteInput } from '../contract/input';
-import { parseEndpoint } from '../activities/cloudConfig';
+import { cloudConfigFromEnv } from '../activities/cloudConfig';
 import { defaultBaseCredentials } from '../activities/roleChainCredentials';
 import { startMultiAccountExecute, waitForOutcome } from '../client/api';
 import { watchProgress } from '../client/progressWatcher';
@@ -47,13 +47,8 @@ async function main(): Promise<number> {
       connection: nativeConnection,
       namespace: process.env.TEMPORAL_NAMESPACE || 'default',
       taskQueue,
-      cloud: {
-        ...parseEndpoint(emulator.url),
-        readTimeoutMs: 10_000,
-        connectTimeoutMs: 5_000,
-        stsDurationSeconds: 3600,
-        roleSessionName: 'fleet-run-demo',
-      },
+      // The worker's defaults, pointed at the emulator.
+      cloud: cloudConfigFromEnv({ ALICLOUD_ENDPOINT: emulator.url, ALICLOUD_ROLE_SESSION_NAME: 'fleet-run-demo' }),
       baseCredentials: defaultBaseCredentials(),
     });
     const connection = await Connection.connect({ address });

@@ -10,7 +10,7 @@ import {
   type Worker,
   type WorkflowBundleWithSourceMap,
 } from '@temporalio/worker';
-import { parseEndpoint, type CloudConfig } from '../../activities/cloudConfig';
+import { cloudConfigFromEnv, type CloudConfig } from '../../activities/cloudConfig';
 import { startEmulator, type EmulatorHandle, type Scenario } from '../../emulator/server';
 import { createWorker, WORKFLOWS_PATH } from '../../worker/createWorker';
 
@@ -63,11 +63,7 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
     .find((u) => opts.user === undefined || u.name === opts.user);
   if (!user) throw new Error('the scenario has no user for the worker');
   const cloud: CloudConfig = {
-    ...parseEndpoint(emulator.url),
-    readTimeoutMs: 10_000,
-    connectTimeoutMs: 5_000,
-    stsDurationSeconds: 3600,
-    roleSessionName: 'fleet-run-test',
+    ...cloudConfigFromEnv({ ALICLOUD_ENDPOINT: emulator.url, ALICLOUD_ROLE_SESSION_NAME: 'fleet-run-test' }),
     ...opts.cloud,
   };
   const taskQueue = opts.taskQueue ?? `test-${process.pid}-${Date.now()}-${counter++}`;
