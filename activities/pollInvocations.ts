@@ -37,15 +37,17 @@ const PARALLEL_CALLS = 8;
  * Most a result carries, so that its payload stays far below Temporal's limits (256 KB warning) however
  * many instances end in one tick; the rest are still pending in the workflow and come with the next poll.
  */
-export const RESULT_BUDGET = { instances: 500, outputCharacters: 128 * 1024 };
+export const RESULT_BUDGET = { instances: 500, outputBytes: 128 * 1024 };
 
 export function withinBudget(finished: InstanceResult[]): InstanceResult[] {
-  let chars = 0;
+  let bytes = 0;
   const kept: InstanceResult[] = [];
   for (const r of finished) {
     if (kept.length >= RESULT_BUDGET.instances) break;
-    if (kept.length > 0 && chars + r.output.length > RESULT_BUDGET.outputCharacters) break;
-    chars += r.output.length;
+    // UTF-8 bytes, not characters: 128 K characters of CJK output would be 384 KB.
+    const size = Buffer.byteLength(r.output);
+    if (kept.length > 0 && bytes + size > RESULT_BUDGET.outputBytes) break;
+    bytes += size;
     kept.push(r);
   }
   return kept;

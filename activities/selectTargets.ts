@@ -1,6 +1,8 @@
 // Target selection (OOS ACS::SelectTargets): which instances of a region the command runs on.
 import * as $Ecs from '@alicloud/ecs20140526';
-import type { Targets } from '../contract/input';
+import { ApplicationFailure } from '@temporalio/common';
+import { TOO_MANY_TARGETS } from '../contract/errors';
+import { MAX_INSTANCES_PER_LOCATION, type Targets } from '../contract/input';
 import { ecsClient } from './cloudClients';
 import { callCloud } from './cloudErrors';
 import { heartbeat, type ActivityDeps } from './deps';
@@ -44,6 +46,7 @@ export async function selectTargets(deps: ActivityDeps, input: SelectTargetsInpu
       }
       nextToken = res.body?.nextToken || undefined;
       heartbeat({ found: ids.length });
+      if (ids.length > MAX_INSTANCES_PER_LOCATION) throw tooMany(input, ids.length);
     } while (nextToken);
     return ids;
   };
@@ -92,4 +95,15 @@ export async function selectTargets(deps: ActivityDeps, input: SelectTargetsInpu
     }
   }
   return { accountId: identity.accountId, instanceIds: [...new Set(instanceIds)].sort(), missing };
+}
+
+function tooMany(input: SelectTargetsInput, found: number): ApplicationFailure {
+  return ApplicationFailure.create({
+    type: TOO_MANY_TARGETS,
+    nonRetryable: true,
+    message:
+      `targets (${input.targets.Type}) select more than ${MAX_INSTANCES_PER_LOCATION} instances in region ` +
+      `${input.regionId} (found ${found} so far); one location runs on at most ${MAX_INSTANCES_PER_LOCATION}: ` +
+      'narrow the targets (Tags, ResourceGroup, InstanceName) and run the rest separately',
+  });
 }

@@ -1,5 +1,6 @@
 // Human-readable output of the CLI: a summary line, one block per location, one line per instance.
 import type { ChildProgress, ParentProgress } from '../contract/progress';
+import { allInstances } from '../contract/instanceRoster';
 import type { Counts } from '../contract/results';
 import type { RunOutcome } from './api';
 import type { LocationReport } from './report';
@@ -29,13 +30,19 @@ export function renderOutcome(
     lines.push(`  instances: ${formatCounts(result.instanceCounts)}`);
   }
   const limit = showAll ? Infinity : 50;
-  for (const { location, child } of reports) {
+  for (const { location, child, unavailable } of reports) {
     lines.push('');
     lines.push(
       `account ${location.accountId}  region ${location.regionId}  ${location.status}  (${formatCounts(location.counts)})`,
     );
     if (location.error) lines.push(`  error: ${location.error.split('\n').join('\n         ')}`);
-    const instances = child?.instances ?? [];
+    if (unavailable) lines.push(`  ${unavailable}`);
+    if (child && child.roster && child.instancesOmitted > 0) {
+      lines.push(
+        `  detail of ${child.instancesOmitted} instances is in the cloud only (too many for one payload): DescribeInvocationResults with their invoke ids`,
+      );
+    }
+    const instances = child ? allInstances(child) : [];
     for (const inst of instances.slice(0, limit)) {
       const exit = inst.exitCode === null ? '' : `exit ${inst.exitCode}`;
       const why = inst.errorCode

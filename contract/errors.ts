@@ -12,6 +12,8 @@ export const MAX_ERRORS_EXCEEDED = 'MaxErrorsExceeded';
 export const RUN_CANCELLED = 'Cancelled';
 /** A role in the chain cannot be assumed (trust policy, missing role, missing permission). */
 export const ROLE_CHAIN_DENIED = 'RoleChainDenied';
+/** Targets select more instances than one location may run on (MAX_INSTANCES_PER_LOCATION). */
+export const TOO_MANY_TARGETS = 'TooManyTargets';
 /** The cloud refused a call for a reason that retrying will not fix (permission, bad parameter). */
 export const CLOUD_REQUEST_REJECTED = 'CloudRequestRejected';
 

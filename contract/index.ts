@@ -2,6 +2,7 @@
 // results. Workflow-safe (no Node built-ins), shared by workflows, activities and the client.
 export * from './errors';
 export * from './input';
+export * from './instanceRoster';
 export * from './placeholders';
 export * from './progress';
 export * from './rateControl';

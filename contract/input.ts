@@ -17,7 +17,12 @@ export const MAX_COMMAND_BYTES = 16_384;
 export const MAX_PARAMETERS = 10;
 export const MAX_INSTANCES_PER_CALL = 100;
 export const MAX_LOCATIONS = 1_000;
-export const MAX_RESOURCE_IDS = 10_000;
+/**
+ * Instances one location (one child workflow) runs on: its state and result then fit one payload under
+ * Temporal's 256 KB warning (~25 bytes per instance). OOS itself loops over at most 1,000.
+ */
+export const MAX_INSTANCES_PER_LOCATION = 5_000;
+export const MAX_RESOURCE_IDS = MAX_INSTANCES_PER_LOCATION;
 
 const REGION_ID = /^[a-z]{2,}(-[a-z0-9]+)+$/;
 const regionId = z
@@ -51,7 +56,9 @@ export const targetsSchema = z.discriminatedUnion(
           error: 'ResourceIds: a list of instance ids',
         })
         .min(1, { error: 'ResourceIds: at least one instance id' })
-        .max(MAX_RESOURCE_IDS)
+        .max(MAX_RESOURCE_IDS, {
+          error: `ResourceIds: at most ${MAX_RESOURCE_IDS} per location (split them over several runs or tags)`,
+        })
         .refine((ids) => new Set(ids).size === ids.length, { error: 'ResourceIds: each instance id once' }),
       RegionId: targetRegion,
     }),
@@ -143,20 +150,21 @@ export const bulkyRunCommandInputSchema = z.strictObject({
     .max(40_000, { error: 'continueAsNewAfterEvents: 0 (server default) or 100 to 40000' })
     .refine((n) => n === 0 || n >= 100, { error: 'continueAsNewAfterEvents: 0 (server default) or 100 to 40000' })
     .default(0),
+  /**
+   * false: return only counts (instances [], roster null), as a child of multiAccountExecute does so that
+   * the parent's history stays small; the full result is then the child's `result` query.
+   */
+  returnInstances: z.boolean({ error: 'returnInstances: true or false' }).default(true),
   /** Internal: the state a run hands to its next run on continue-as-new. Never set it yourself. */
   continuation: z
     .looseObject(
       {
         accountId: z.string(),
-        instanceIds: z.array(z.string()),
         missing: z.array(z.string()),
         next: z.number().int().min(0),
-        results: z.array(z.looseObject({ instanceId: z.string(), status: z.string() })),
-        inflight: z.array(z.looseObject({ invokeId: z.string(), instanceIds: z.array(z.string()) })),
         sequence: z.number().int().min(0),
         window: z.looseObject({ total: z.number(), rateControl: z.looseObject({ Mode: z.string() }) }),
         stopSent: z.boolean(),
-        outputBytes: z.number(),
       },
       { error: 'continuation: internal state written by continue-as-new; do not set it' },
     )

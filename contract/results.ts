@@ -1,4 +1,5 @@
 // Result contracts (DESIGN §6). Field names are stable: tools, tests and other services read them.
+import type { InstanceRoster } from './instanceRoster';
 
 /** Cloud Assistant's per-instance InvocationStatus, plus `Skipped` for items never started. */
 export type InstanceStatus =
@@ -95,9 +96,20 @@ export interface BulkyRunCommandResult {
   regionId: string;
   status: RunStatus;
   counts: Counts;
+  /**
+   * Detailed per-instance records, in instance order: all of them unless `instancesOmitted` > 0. A large
+   * location keeps only what fits one payload (failures first); `roster` still lists every instance.
+   */
   instances: InstanceResult[];
-  /** OOS's `commandOutputs`: each instance's output, in instance order. */
+  /** OOS's `commandOutputs`: the output of each sent instance of `instances`, in instance order. */
   commandOutputs: string[];
+  /** Instances that have no record in `instances` (read them from `roster`; `allInstances()` merges both). */
+  instancesOmitted: number;
+  /**
+   * Every instance in compact form (id, status, invoke id). Null in the summary a child returns to its
+   * parent, which keeps only counts; the child's `result` query answers the full result.
+   */
+  roster: InstanceRoster | null;
 }
 
 export type LocationStatus = 'Pending' | 'Running' | RunStatus | 'Skipped';

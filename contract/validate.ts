@@ -188,6 +188,21 @@ export function validateMultiAccountInput(raw: unknown): ParentPlan {
       allowed: 'nothing: continuation is internal state written by continue-as-new',
     });
   }
+  // The parent's history records each child's input: keep their sum well under the 50 MB history limit.
+  // Checked before the per-location work, which would be slow on such an input.
+  const childBytes = params.accountRoleAndRegions.length * JSON.stringify(params.templateParameters).length;
+  if (childBytes > MAX_CHILD_INPUT_BYTES) {
+    throw new InputValidationError([
+      ...problems,
+      {
+        path: 'templateParameters',
+        value: `${params.accountRoleAndRegions.length} locations × ${Math.round(childBytes / params.accountRoleAndRegions.length / 1024)} KB each`,
+        allowed:
+          `children's inputs totalling at most ${MAX_CHILD_INPUT_BYTES / 1024 / 1024} MB (the parent's history holds each): ` +
+          'select instances with Tags or ResourceGroup instead of long ResourceIds lists, or split the run',
+      },
+    ]);
+  }
   const isBulky = params.templateName === BULKY_TEMPLATE_NAME || params.templateName === BULKY_WORKFLOW_TYPE;
   const workflowType = isBulky ? BULKY_WORKFLOW_TYPE : params.templateName;
   const seen = new Map<string, number>();
@@ -232,6 +247,8 @@ export function validateMultiAccountInput(raw: unknown): ParentPlan {
           problems.push(p);
         }
       }
+      // The parent keeps only counts; each child's full result stays with the child (its `result` query).
+      if (!('returnInstances' in childInput)) childInput.returnInstances = false;
     }
     locations.push({ index, accountId, regionId: item.RegionId, roleChain, workflowType, childInput });
   });
@@ -239,3 +256,6 @@ export function validateMultiAccountInput(raw: unknown): ParentPlan {
   if (problems.length > 0) throw new InputValidationError(problems);
   return { params, locations };
 }
+
+/** What all children's inputs may add to the parent's history together (Temporal fails a history at 50 MB). */
+export const MAX_CHILD_INPUT_BYTES = 32 * 1024 * 1024;

@@ -20,7 +20,6 @@ import type { BulkyRunCommandInput, BulkyRunCommandParams } from '../contract/in
 import type { ChildProgress } from '../contract/progress';
 import { DEFAULT_RATE_CONTROL } from '../contract/rateControl';
 import {
-  countStatus,
   emptyCounts,
   errorCount,
   isErrorStatus,
@@ -32,7 +31,8 @@ import { validateBulkyInput } from '../contract/validate';
 import { validatedOrFail } from './failures';
 import { POLL_MAX_WAIT_MS, cloudCalls, polling } from './activityStubs';
 import { rateControlView, registerControlHandlers } from './control';
-import { progressQuery } from './messages';
+import { InstanceLedger, utf8Bound, type LedgerState } from './instanceLedger';
+import { progressQuery, resultQuery } from './messages';
 import { RateWindow, type RateWindowState } from './rateWindow';
 
 /** Rounds of polling after a cancel, to learn what the stopped instances did. */
@@ -43,52 +43,71 @@ const PER_INSTANCE_REFUSALS = new Set([
   'InvalidInstance.NotMatch',
   'InvalidInstanceStatus',
 ]);
-/** Output characters kept in the result over all instances; past it outputs stay in the cloud (flagged). */
-const RESULT_OUTPUT_BUDGET = 256 * 1024;
+/**
+ * Bytes the continue-as-new input and the result may take: under Temporal's 256 KB payload warning, with
+ * room for the rate window's state and encoding.
+ */
+const PAYLOAD_BUDGET = 240 * 1024;
 
 /** Everything a run hands to the next one on continue-as-new. */
 export interface BulkyContinuation {
   accountId: string;
-  /** Selected instances in dispatch order, then the ResourceIds that do not exist. */
-  instanceIds: string[];
+  /**
+   * Selected instances in dispatch order. Absent when targets are ResourceIds: the input already lists
+   * them (selectedResourceIds), and carrying them twice would double the payload.
+   */
+  instanceIds?: string[];
+  /** ResourceIds that the region does not have (after instanceIds in instance order). */
   missing: string[];
   /** Index in instanceIds of the next instance to dispatch. */
   next: number;
-  /** Every instance that was dispatched (Running until its result is known) or is missing. */
-  results: InstanceResult[];
-  inflight: { invokeId: string; instanceIds: string[] }[];
+  ledger: LedgerState;
   sequence: number;
   window: RateWindowState;
   stopSent: boolean;
-  outputBytes: number;
+}
+
+/** The continuation written before the ledger (kept so that those runs replay and resume). */
+interface BulkyContinuationV1 {
+  accountId: string;
+  instanceIds: string[];
+  missing: string[];
+  next: number;
+  results: InstanceResult[];
+  sequence: number;
+  window: RateWindowState;
+  stopSent: boolean;
 }
 
 export async function bulkyRunCommand(input: BulkyRunCommandInput): Promise<BulkyRunCommandResult> {
   const root = CancellationScope.current();
   let phase: ChildProgress['phase'] = 'Validating';
   let window: RateWindow | undefined;
+  let ledger: InstanceLedger | undefined;
   let accountId = '';
-  const results = new Map<string, InstanceResult>();
   const inflight = new Map<string, Set<string>>(); // invokeId → instances without a result yet
   let queue: string[] = [];
   let missing: string[] = [];
   let next = 0;
+  let finalResult: BulkyRunCommandResult | undefined;
 
   const control = registerControlHandlers(() => window);
   setHandler(progressQuery, (): ChildProgress => {
-    const counts = { ...emptyCounts(queue.length + missing.length), running: 0, pending: queue.length - next };
-    for (const r of results.values()) {
-      if (r.status === 'Running') counts.running++;
-      else countStatus(counts, r.status);
-    }
+    const { counts, running } = ledger?.tally() ?? { counts: emptyCounts(), running: 0 };
+    // Until the run ends, an unsent instance is pending, not skipped.
+    const pending = phase === 'Done' ? 0 : counts.skipped;
     return {
       phase,
       accountId,
       regionId: input.regionId,
-      counts,
+      counts: { ...counts, skipped: counts.skipped - pending, running, pending },
       rateControl: rateControlView(window ?? new RateWindow(0, DEFAULT_RATE_CONTROL)),
       invocations: inflight.size,
     };
+  });
+  setHandler(resultQuery, (): BulkyRunCommandResult => {
+    if (!finalResult) throw new Error('the run has not ended yet: ask the progress query');
+    return finalResult;
   });
 
   const params = validatedOrFail(() => validateBulkyInput(input));
@@ -108,38 +127,51 @@ export async function bulkyRunCommand(input: BulkyRunCommandInput): Promise<Bulk
   };
   let sequence = 0;
   let stopSent = false;
-  let outputBytes = 0;
+  // What the ledger may take of a payload: the continue-as-new input repeats this run's input beside it.
+  const { continuation: _carried, ...ownInput } = input;
+  const room = PAYLOAD_BUDGET - utf8Bound(JSON.stringify(ownInput));
 
-  const carried = params.continuation as BulkyContinuation | undefined;
+  const carried = params.continuation as BulkyContinuation | BulkyContinuationV1 | undefined;
   if (carried) {
     // A continued run: pick up exactly where the previous run stopped.
-    ({ accountId, missing, next, sequence, stopSent, outputBytes } = carried);
-    queue = carried.instanceIds;
-    for (const r of carried.results) results.set(r.instanceId, r);
-    for (const inv of carried.inflight) inflight.set(inv.invokeId, new Set(inv.instanceIds));
-    window = new RateWindow(queue.length + missing.length, rateControl, carried.window);
+    ({ accountId, missing, next, sequence, stopSent } = carried);
+    queue = carried.instanceIds ?? selectedResourceIds(params, missing);
+    const all = [...queue, ...missing];
+    if ('ledger' in carried) {
+      ledger = new InstanceLedger(all, room, carried.ledger);
+    } else {
+      ledger = new InstanceLedger(all, room);
+      for (const r of carried.results) {
+        if (r.status === 'Running') ledger.sending([r.instanceId]);
+        if (r.status === 'Running' && r.invokeId) ledger.sent([r.instanceId], r.invokeId);
+        if (r.status !== 'Running') ledger.finish(r);
+      }
+    }
+    for (const [invokeId, ids] of ledger.running()) inflight.set(invokeId, new Set(ids));
+    window = new RateWindow(all.length, rateControl, carried.window);
   } else {
     phase = 'SelectingTargets';
     const selection = await selectTargets(params);
     accountId = selection.accountId;
     queue = selection.instanceIds;
     missing = selection.missing;
+    ledger = new InstanceLedger([...queue, ...missing], room);
     window = new RateWindow(queue.length + missing.length, rateControl);
     if (control.pausedEarly()) window.pause();
     for (const id of missing) {
-      results.set(id, notRun(id, 'Invalid', 'InstanceNotExists', 'The specified instance does not exist'));
+      ledger.finish(notRun(id, 'Invalid', 'InstanceNotExists', 'The specified instance does not exist'));
     }
     window.addErrors(missing.length);
   }
   const win = window;
+  const book = ledger;
 
   const finish = (result: InstanceResult) => {
-    results.set(result.instanceId, result);
-    win.finish(isErrorStatus(result.status));
+    if (book.finish(result)) win.finish(isErrorStatus(result.status));
   };
 
   const dispatch = async (instanceIds: string[]) => {
-    for (const id of instanceIds) results.set(id, notRun(id, 'Running', '', ''));
+    book.sending(instanceIds);
     try {
       const { invokeId } = await cloudCalls.runCommand({
         roleChain,
@@ -149,7 +181,7 @@ export async function bulkyRunCommand(input: BulkyRunCommandInput): Promise<Bulk
         dispatch: { workflowId, firstRunId: firstExecutionRunId, sequence: sequence++ },
       });
       inflight.set(invokeId, new Set(instanceIds));
-      for (const id of instanceIds) results.get(id)!.invokeId = invokeId;
+      book.sent(instanceIds, invokeId);
     } catch (err) {
       if (isCancellation(err)) throw err;
       const cause = (err as ApplicationFailure).cause as ApplicationFailure | undefined;
@@ -171,12 +203,6 @@ export async function bulkyRunCommand(input: BulkyRunCommandInput): Promise<Bulk
       const pending = result.invokeId ? inflight.get(result.invokeId) : undefined;
       if (!pending?.delete(result.instanceId)) continue; // already known
       if (pending.size === 0) inflight.delete(result.invokeId!);
-      // Past the budget the output stays in the cloud (DescribeInvocationResults) and is flagged here.
-      if (outputBytes + result.output.length > RESULT_OUTPUT_BUDGET && result.output !== '') {
-        result.output = '';
-        result.outputTruncated = true;
-      }
-      outputBytes += result.output.length;
       finish(result);
     }
   };
@@ -260,8 +286,7 @@ export async function bulkyRunCommand(input: BulkyRunCommandInput): Promise<Bulk
       if (inflight.size > 0) await stopInflight();
       for (let round = 0; round < POLLS_AFTER_STOP && inflight.size > 0; round++) await pollOnce(10_000, false);
     });
-    phase = 'Done';
-    const result = buildResult('Cancelled');
+    const result = end('Cancelled');
     throw ApplicationFailure.create({
       type: RUN_CANCELLED,
       nonRetryable: true,
@@ -270,9 +295,8 @@ export async function bulkyRunCommand(input: BulkyRunCommandInput): Promise<Bulk
     });
   }
 
-  phase = 'Done';
   if (win.tripped) {
-    const result = buildResult('Failed');
+    const result = end('Failed');
     throw ApplicationFailure.create({
       type: MAX_ERRORS_EXCEEDED,
       nonRetryable: true,
@@ -280,38 +304,49 @@ export async function bulkyRunCommand(input: BulkyRunCommandInput): Promise<Bulk
       details: [result],
     });
   }
-  const result = buildResult('Success');
-  result.status = errorCount(result.counts) === 0 ? 'Success' : 'PartialFailed';
-  return result;
+  return end(errorCount(book.counts()) === 0 ? 'Success' : 'PartialFailed');
 
   function carry(): BulkyContinuation {
     return {
       accountId,
-      instanceIds: queue,
+      instanceIds: params.targets.Type === 'ResourceIds' ? undefined : queue,
       missing,
       next,
-      results: [...results.values()],
-      inflight: [...inflight].map(([invokeId, ids]) => ({ invokeId, instanceIds: [...ids] })),
+      ledger: book.state(),
       sequence,
       window: win.state,
       stopSent,
-      outputBytes,
     };
   }
 
-  function buildResult(status: RunStatus): BulkyRunCommandResult {
-    const instances = [...queue, ...missing].map((id) => results.get(id) ?? notRun(id, 'Skipped', '', ''));
-    const counts = emptyCounts(instances.length);
-    for (const i of instances) countStatus(counts, i.status);
-    return {
+  /**
+   * Ends the run: keeps the full result for the `result` query and returns what this execution reports
+   * (for a parent, only counts: 500 full results would overflow the parent's history).
+   */
+  function end(status: RunStatus): BulkyRunCommandResult {
+    phase = 'Done';
+    book.recordUnfinished();
+    const instances = book.detailed();
+    finalResult = {
       accountId,
       regionId,
       status,
-      counts,
+      counts: book.counts(),
       instances,
       commandOutputs: instances.filter((i) => i.invokeId !== null).map((i) => i.output),
+      instancesOmitted: book.omitted,
+      roster: book.roster(),
     };
+    if (params.returnInstances) return finalResult;
+    return { ...finalResult, instances: [], commandOutputs: [], instancesOmitted: book.size, roster: null };
   }
+}
+
+/** The instances a ResourceIds run selected, as selectTargets orders them: existing ids, sorted. */
+function selectedResourceIds(params: BulkyRunCommandParams, missing: string[]): string[] {
+  if (params.targets.Type !== 'ResourceIds') throw new Error('continuation: instanceIds missing');
+  const gone = new Set(missing);
+  return [...new Set(params.targets.ResourceIds.filter((id) => !gone.has(id)))].sort();
 }
 
 /** Target selection; the cloud's own refusal (RoleChainDenied, ...) becomes this workflow's failure. */
@@ -357,7 +392,7 @@ function notRun(
   };
 }
 
-function describeCounts(result: BulkyRunCommandResult): string {
+function describeCounts(result: Pick<BulkyRunCommandResult, 'counts'>): string {
   const c = result.counts;
   return `total ${c.total}, success ${c.success}, failed ${c.failed}, cancelled ${c.cancelled}, skipped ${c.skipped}`;
 }

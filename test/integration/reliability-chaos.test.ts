@@ -11,6 +11,7 @@ import { Client, Connection } from '@temporalio/client';
 import type { Behavior } from '../../emulator/scenario';
 import { startEmulator, type AuditLog, type EmulatorHandle } from '../../emulator/server';
 import type { BulkyRunCommandResult, MultiAccountExecuteResult } from '../../contract/results';
+import { resultQuery } from '../../workflows/messages';
 import { startHoldingProxy, type HoldingProxy } from '../support/holdingProxy';
 import { killAllProcesses, RestartableWorker, workflowBundleFile } from '../support/processes';
 import { temporalAddress } from '../support/harness';
@@ -96,8 +97,9 @@ interface Outcome {
 
 async function outcomeOf(workflowId: string): Promise<Outcome> {
   const parent = (await client.workflow.getHandle(workflowId).result()) as MultiAccountExecuteResult;
+  // The parent keeps counts; each child's full result is its `result` query (replayed by a worker).
   const children = await Promise.all(
-    parent.locations.map((l) => client.workflow.getHandle(l.workflowId).result() as Promise<BulkyRunCommandResult>),
+    parent.locations.map((l) => client.workflow.getHandle(l.workflowId).query(resultQuery)),
   );
   return { parent, children };
 }

@@ -10,8 +10,9 @@ import { after, before, test } from 'node:test';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import type { Behavior } from '../../emulator/scenario';
 import { startEmulator, type EmulatorHandle } from '../../emulator/server';
-import type { BulkyRunCommandResult, MultiAccountExecuteResult } from '../../contract/results';
+import type { MultiAccountExecuteResult } from '../../contract/results';
 import { findFreePort, startDevServer, type DevServer } from '../../scripts/devServer';
+import { resultQuery } from '../../workflows/messages';
 import { killAllProcesses, WorkerProcess, workflowBundleFile } from '../support/processes';
 import { fleet, seedRun, simulatedWorld } from '../support/worlds';
 
@@ -76,11 +77,16 @@ async function until(what: string, probe: () => boolean, timeoutMs = 120_000): P
 }
 
 /** A workflow's result, riding out the moments the server is unreachable. */
-async function resultOf<T>(handle: WorkflowHandle, deadlineMs = 240_000): Promise<T> {
+function resultOf<T>(handle: WorkflowHandle): Promise<T> {
+  return ridingOutages(() => handle.result() as Promise<T>);
+}
+
+/** Retries a call while the server is unreachable (not when the workflow itself failed). */
+async function ridingOutages<T>(call: () => Promise<T>, deadlineMs = 240_000): Promise<T> {
   const deadline = Date.now() + deadlineMs;
   for (;;) {
     try {
-      return (await handle.result()) as T;
+      return await call();
     } catch (err) {
       if (Date.now() > deadline || (err as Error).name === 'WorkflowFailedError') throw err;
       await sleep(500);
@@ -116,8 +122,9 @@ test(
     await outage('SIGKILL', 70);
 
     const parent = await resultOf<MultiAccountExecuteResult>(handle);
+    // The parent keeps counts; each child's full result is its `result` query.
     const children = await Promise.all(
-      parent.locations.map((l) => resultOf<BulkyRunCommandResult>(client.workflow.getHandle(l.workflowId))),
+      parent.locations.map((l) => ridingOutages(() => client.workflow.getHandle(l.workflowId).query(resultQuery))),
     );
     console.log(JSON.stringify({ totalMs: Date.now() - t0, outages }));
 

@@ -1,7 +1,9 @@
 // Records the workflow histories that the replay test (test/unit/replay.test.ts) replays.
-// Run after a deliberate, versioned workflow change:  npm run record-histories
-// Needs a Temporal server (TEMPORAL_ADDRESS) or starts a dev server. Writes test/replay/histories/*.json.
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+// Run after a deliberate workflow change, naming a new set:  npm run record-histories -- v3
+// Each set (test/replay/histories/<set>/) is kept: histories of runs started by older workflow code must
+// go on replaying on the new code (the workers of a deployment meet them). --force overwrites a set.
+// Needs a Temporal server (TEMPORAL_ADDRESS) or starts a dev server.
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type { WorkflowHandle } from '@temporalio/client';
@@ -9,7 +11,9 @@ import { startDevServer } from '../../scripts/devServer';
 import { startHarness, type Harness } from '../support/harness';
 import { childInput, fleet, seedRun, simulatedWorld } from '../support/worlds';
 
-const OUT = path.join(__dirname, 'histories');
+const SET = process.argv.slice(2).find((a) => !a.startsWith('--'));
+const FORCE = process.argv.includes('--force');
+const OUT = path.join(__dirname, 'histories', SET ?? '');
 
 /** The replay test needs each history's workflow id: manifest.json maps file → workflow id. */
 const manifest: { file: string; workflowId: string }[] = [];
@@ -32,6 +36,9 @@ async function settle(p: Promise<unknown>): Promise<void> {
 }
 
 async function main(): Promise<void> {
+  if (!SET || !/^[\w.-]+$/.test(SET))
+    throw new Error('usage: npm run record-histories -- <set name, e.g. v3> [--force]');
+  if (existsSync(OUT) && !FORCE) throw new Error(`${OUT} exists: name a new set, or --force to re-record it`);
   const server = process.env.TEMPORAL_ADDRESS ? undefined : await startDevServer();
   if (server) process.env.TEMPORAL_ADDRESS = server.address;
   const world = simulatedWorld({

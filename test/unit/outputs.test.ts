@@ -122,9 +122,14 @@ describe('withinBudget: a poll result stays small however many instances end at 
     { name: '3 small results: all kept', results: [1, 2, 3].map((n) => result(n, 'ok')), kept: 3 },
     { name: '800 results: the first 500', results: Array.from({ length: 800 }, (_, n) => result(n, '')), kept: 500 },
     {
-      name: '100 outputs of 2 KB: as many as fit in 128 K characters',
+      name: '100 outputs of 2 KB: as many as fit in 128 KB',
       results: Array.from({ length: 100 }, (_, n) => result(n, 'x'.repeat(2048))),
       kept: 64,
+    },
+    {
+      name: '100 outputs of 2,048 CJK characters (6 KB each in UTF-8): 21 fit in 128 KB',
+      results: Array.from({ length: 100 }, (_, n) => result(n, '界'.repeat(2048))),
+      kept: 21,
     },
     { name: 'one output over the budget alone: still kept', results: [result(1, 'x'.repeat(200_000))], kept: 1 },
   ];

@@ -97,6 +97,22 @@ const badCases: BadCase[] = [
     allowed: /at most 1000 items/,
   },
   {
+    name: "children's inputs over 32 MB in total (1,000 locations × 5,000 ResourceIds)",
+    input: (s) => {
+      s.accountRoleAndRegions = Array.from({ length: 1000 }, (_, i) => ({
+        OOSAssumeRole: `${100000 + i}/R`,
+        RegionId: 'cn-shanghai',
+      }));
+      (s.templateParameters as Obj).targets = {
+        Type: 'ResourceIds',
+        ResourceIds: Array.from({ length: 5000 }, (_, i) => `i-bp${String(i).padStart(18, '0')}`),
+      };
+    },
+    path: 'templateParameters',
+    value: '1000 locations × 122 KB each',
+    allowed: /at most 32 MB .*Tags or ResourceGroup instead of long ResourceIds lists, or split the run/,
+  },
+  {
     name: 'an item is a string',
     input: (s) => void (s.accountRoleAndRegions[1] = 'cn-beijing'),
     path: 'accountRoleAndRegions[1]',
@@ -498,6 +514,18 @@ const badCases: BadCase[] = [
     allowed: /each instance id once/,
   },
   {
+    name: 'ResourceIds over the per-location limit',
+    input: withParams(
+      (tp) =>
+        (tp.targets = {
+          Type: 'ResourceIds',
+          ResourceIds: Array.from({ length: 5_001 }, (_, i) => `i-${String(i).padStart(20, '0')}`),
+        }),
+    ),
+    path: `${T}.targets.ResourceIds`,
+    allowed: /at most 5000 per location/,
+  },
+  {
     name: 'ResourceIds with a bad id',
     input: withParams((tp) => (tp.targets = { Type: 'ResourceIds', ResourceIds: ['i-1', 'i 2'] })),
     path: `${T}.targets.ResourceIds[1]`,
@@ -748,6 +776,7 @@ test('validateBulkyInput fills the defaults', () => {
     pollIntervalSeconds: 2,
     outputMaxBytes: 2048,
     continueAsNewAfterEvents: 0,
+    returnInstances: true,
   });
 });
 
@@ -766,6 +795,8 @@ const seedChild = (regionId: string) => ({
   username: '',
   regionId,
   OOSAssumeRole: 'OOSServiceRole|654321/OOSServiceRole',
+  // The parent keeps counts only; the child's full result is its `result` query.
+  returnInstances: false,
 });
 
 test('accepts: the seed input, two locations in account 654321', () => {
