@@ -5,13 +5,13 @@ import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { INVALID_INPUT, MAX_ERRORS_EXCEEDED } from '../contract/errors';
-import type { MultiAccountExecuteInput } from '../contract/input';
+import { BULKY_WORKFLOW_TYPE, type MultiAccountExecuteInput } from '../contract/input';
 import { InputValidationError, validateMultiAccountInput } from '../contract/validate';
 import * as api from './api';
 import { connectFromEnv } from './connection';
 import { watchProgress } from './progressWatcher';
-import { renderOutcome, renderProgress } from './render';
-import { fetchLocationReports } from './report';
+import { renderChildOutcome, renderOutcome, renderProgress } from './render';
+import { fetchChildReport, fetchLocationReports } from './report';
 
 export const EXIT = { success: 0, error: 1, badInput: 2, partialFailed: 3, failed: 4, cancelled: 5 } as const;
 
@@ -75,15 +75,24 @@ interface RunFlags {
 async function runCommand(flags: RunFlags, wait: boolean): Promise<number> {
   const input = readInput(flags.input);
   return withClient(async (client, envQueue) => {
-    const handle = await api.startMultiAccountExecute(client, input, {
-      taskQueue: flags.taskQueue ?? envQueue,
-      workflowId: flags.workflowId,
-    });
+    const { handle, attached } = await api
+      .startRun(client, input, { taskQueue: flags.taskQueue ?? envQueue, workflowId: flags.workflowId })
+      .catch((err: unknown) => {
+        if (err instanceof api.RunConflictError) throw new UsageError(err.message);
+        throw err;
+      });
+    const how = attached ? 'already running (same input): attached to' : 'started';
     if (!wait) {
-      console.log(flags.json ? JSON.stringify({ workflowId: handle.workflowId }) : `started ${handle.workflowId}`);
+      console.log(
+        flags.json ? JSON.stringify({ workflowId: handle.workflowId, attached }) : `${how} ${handle.workflowId}`,
+      );
       return EXIT.success;
     }
-    if (!flags.json) process.stderr.write(`running ${handle.workflowId} (task queue ${flags.taskQueue ?? envQueue})\n`);
+    if (!flags.json) {
+      process.stderr.write(
+        `${attached ? `${how} ${handle.workflowId}` : `running ${handle.workflowId}`} (task queue ${flags.taskQueue ?? envQueue})\n`,
+      );
+    }
     const outcome = api.waitForOutcome(handle);
     if (flags.progress) await watchProgress(client, handle.workflowId, outcome);
     const done = await outcome;
@@ -138,7 +147,10 @@ export function buildProgram(setExit: (code: number) => void): Command {
       .command(`${name} <workflowId>`)
       .description(`${name} a run (the parent, or one location's child workflow id)`)
       .action(async (workflowId: string) => {
-        await withClient((client) => fn(client, workflowId));
+        await withClient((client) => fn(client, workflowId)).catch((err: unknown) => {
+          if (err instanceof api.RunEndedError) throw new UsageError(err.message);
+          throw err;
+        });
         console.log(`${workflowId}: ${verb}`);
       });
   }
@@ -171,6 +183,9 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--all', 'print every instance')
     .action(async (workflowId: string, flags: { json?: boolean; all?: boolean }) => {
       const code = await withClient(async (client) => {
+        if ((await api.workflowTypeOf(client, workflowId)) === BULKY_WORKFLOW_TYPE) {
+          return printChildResult(client, workflowId, flags);
+        }
         const done = await api.waitForOutcome(client.workflow.getHandle(workflowId));
         const reports = done.result ? await fetchLocationReports(client, done.result) : [];
         if (flags.json) console.log(JSON.stringify({ workflowId, ...done, locations: reports }, null, 2));
@@ -181,6 +196,17 @@ export function buildProgram(setExit: (code: number) => void): Command {
     });
 
   return program;
+}
+
+/** `result` on one location's child workflow id: that location's block of the report. */
+async function printChildResult(client: Client, workflowId: string, flags: { json?: boolean; all?: boolean }) {
+  const report = await fetchChildReport(client, workflowId);
+  if (flags.json) console.log(JSON.stringify({ workflowId, ...report }, null, 2));
+  else console.log(renderChildOutcome(workflowId, report, flags.all ?? false));
+  const status = report.location.status;
+  if (status === 'Success') return EXIT.success;
+  if (status === 'PartialFailed') return EXIT.partialFailed;
+  return status === 'Cancelled' ? EXIT.cancelled : EXIT.failed;
 }
 
 async function main(): Promise<void> {

@@ -29,30 +29,38 @@ export function renderOutcome(
     lines.push(`  locations: ${formatCounts(result.counts)}`);
     lines.push(`  instances: ${formatCounts(result.instanceCounts)}`);
   }
-  const limit = showAll ? Infinity : 50;
-  for (const { location, child, unavailable } of reports) {
-    lines.push('');
-    lines.push(
-      `account ${location.accountId}  region ${location.regionId}  ${location.status}  (${formatCounts(location.counts)})`,
-    );
-    if (location.error) lines.push(`  error: ${location.error.split('\n').join('\n         ')}`);
-    if (unavailable) lines.push(`  ${unavailable}`);
-    if (child && child.roster && child.instancesOmitted > 0) {
-      lines.push(
-        `  detail of ${child.instancesOmitted} instances is in the cloud only (too many for one payload): DescribeInvocationResults with their invoke ids`,
-      );
-    }
-    const instances = child ? allInstances(child) : [];
-    for (const inst of instances.slice(0, limit)) {
-      const exit = inst.exitCode === null ? '' : `exit ${inst.exitCode}`;
-      const why = inst.errorCode
-        ? `${inst.errorCode}${inst.errorInfo ? `: ${inst.errorInfo}` : ''}`
-        : firstLine(inst.output);
-      lines.push(`  ${inst.instanceId.padEnd(24)} ${inst.status.padEnd(10)} ${exit.padEnd(8)} ${why}`);
-    }
-    if (instances.length > limit) lines.push(`  … ${instances.length - limit} more instances (use --all)`);
-  }
+  for (const report of reports) lines.push('', ...renderLocation(report, showAll));
   return lines.join('\n');
+}
+
+/** `result` on one location's child workflow id. */
+export function renderChildOutcome(workflowId: string, report: LocationReport, showAll: boolean): string {
+  return [`run ${workflowId}: ${report.location.status}`, '', ...renderLocation(report, showAll)].join('\n');
+}
+
+/** One location: its line, its error, then one line per instance (the first 50 unless showAll). */
+function renderLocation({ location, child, unavailable }: LocationReport, showAll: boolean): string[] {
+  const lines: string[] = [];
+  const limit = showAll ? Infinity : 50;
+  const where = location.accountId ? `account ${location.accountId}  region ${location.regionId}` : location.workflowId;
+  lines.push(`${where}  ${location.status}  (${formatCounts(location.counts)})`);
+  if (location.error) lines.push(`  error: ${location.error.split('\n').join('\n         ')}`);
+  if (unavailable) lines.push(`  ${unavailable}`);
+  if (child && child.roster && child.instancesOmitted > 0) {
+    lines.push(
+      `  detail of ${child.instancesOmitted} instances is in the cloud only (too many for one payload): DescribeInvocationResults with their invoke ids`,
+    );
+  }
+  const instances = child ? allInstances(child) : [];
+  for (const inst of instances.slice(0, limit)) {
+    const exit = inst.exitCode === null ? '' : `exit ${inst.exitCode}`;
+    const why = inst.errorCode
+      ? `${inst.errorCode}${inst.errorInfo ? `: ${inst.errorInfo}` : ''}`
+      : firstLine(inst.output);
+    lines.push(`  ${inst.instanceId.padEnd(24)} ${inst.status.padEnd(10)} ${exit.padEnd(8)} ${why}`);
+  }
+  if (instances.length > limit) lines.push(`  … ${instances.length - limit} more instances (use --all)`);
+  return lines;
 }
 
 /** One screen of `status`: for a parent, its locations; for a child, its instances. */

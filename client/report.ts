@@ -1,8 +1,14 @@
 // Reads per-instance results of a finished run: the parent keeps per-location counts, each child keeps
 // its instances, so the report asks each location's child workflow for its result. A child started by
 // the parent returned only counts; its full result is its `result` query (a worker replays it).
-import type { Client } from '@temporalio/client';
-import type { BulkyRunCommandResult, LocationResult, MultiAccountExecuteResult } from '../contract/results';
+import type { Client, WorkflowHandle } from '@temporalio/client';
+import type {
+  BulkyRunCommandResult,
+  LocationResult,
+  LocationStatus,
+  MultiAccountExecuteResult,
+} from '../contract/results';
+import { emptyCounts } from '../contract/results';
 import { resultQuery } from '../workflows/messages';
 
 export interface LocationReport {
@@ -20,22 +26,54 @@ export async function fetchLocationReports(
   return Promise.all(
     result.locations.map(async (location): Promise<LocationReport> => {
       if (location.status === 'Skipped' || location.status === 'Pending') return { location };
-      const handle = client.workflow.getHandle(location.workflowId);
-      let child: BulkyRunCommandResult | undefined;
-      try {
-        child = (await handle.result()) as BulkyRunCommandResult;
-      } catch (err) {
-        // A child that failed on MaxErrors or was cancelled carries its result in the failure details.
-        const details = (err as { cause?: { details?: unknown[] } }).cause?.details?.[0] as
-          BulkyRunCommandResult | undefined;
-        child = details && Array.isArray(details.instances) ? details : undefined;
-      }
-      if (!child || child.roster !== null) return { location, child };
-      try {
-        return { location, child: await handle.query(resultQuery) };
-      } catch (err) {
-        return { location, child, unavailable: `per-instance results not read: ${(err as Error).message}` };
-      }
+      const { child, unavailable } = await readChild(client.workflow.getHandle(location.workflowId));
+      return { location, child, unavailable };
     }),
   );
+}
+
+/** The report of one location, from its child workflow id alone (`result <child id>`). */
+export async function fetchChildReport(client: Client, workflowId: string): Promise<LocationReport> {
+  const { child, failure, unavailable } = await readChild(client.workflow.getHandle(workflowId));
+  const status: LocationStatus = child?.status ?? 'Failed';
+  return {
+    location: {
+      accountId: child?.accountId ?? '',
+      regionId: child?.regionId ?? '',
+      roleChain: '',
+      workflowId,
+      status,
+      counts: child?.counts ?? emptyCounts(),
+      error: failure ?? null,
+    },
+    child,
+    unavailable,
+  };
+}
+
+/** A child's full result: its return value or failure details, and its `result` query when those hold counts only. */
+async function readChild(
+  handle: WorkflowHandle,
+): Promise<{ child?: BulkyRunCommandResult; failure?: string; unavailable?: string }> {
+  let child: BulkyRunCommandResult | undefined;
+  let failure: string | undefined;
+  try {
+    child = (await handle.result()) as BulkyRunCommandResult;
+  } catch (err) {
+    // A child that failed on MaxErrors or was cancelled carries its result in the failure details.
+    const cause = (err as { cause?: { message?: string; details?: unknown[] } }).cause;
+    const details = cause?.details?.[0] as BulkyRunCommandResult | undefined;
+    failure = cause?.message ?? (err as Error).message;
+    child = details && Array.isArray(details.instances) ? details : undefined;
+  }
+  if (!child || child.roster !== null) return { child, failure };
+  try {
+    return { child: await handle.query(resultQuery), failure };
+  } catch (err) {
+    return {
+      child,
+      failure,
+      unavailable: `per-instance results not read (a worker must be running to answer the child's result query): ${(err as Error).message}`,
+    };
+  }
 }

@@ -99,14 +99,17 @@ export async function multiAccountExecute(input: MultiAccountExecuteInput): Prom
 
   phase = 'Running';
   const canStartMore = () => !root.consideredCancelled && next < locations.length && win.available() > 0;
+  const allDone = () => win.running === 0 && (next >= locations.length || win.tripped);
   try {
     for (;;) {
       while (canStartMore()) {
         win.start(1);
         void runLocation(next++);
       }
-      if (win.running === 0 && (next >= locations.length || win.tripped)) break;
-      await condition(() => canStartMore() || win.running === 0);
+      if (allDone()) break;
+      // Paused, or between waves, with nothing running: wait for resume (not for running === 0, which
+      // is already true and would spin this loop forever).
+      await condition(() => canStartMore() || allDone());
     }
   } catch (err) {
     if (!isCancellation(err)) throw err;

@@ -6,6 +6,7 @@ import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/clie
 import { ApplicationFailure } from '@temporalio/common';
 import type { ExecutionRecord } from '../../emulator/server';
 import type { BulkyRunCommandResult, MultiAccountExecuteResult } from '../../contract/results';
+import type { ParentProgress } from '../../contract/progress';
 import type { RateControlChange } from '../../contract/rateControl';
 import { progressQuery, setRateControlUpdate } from '../../workflows/messages';
 import { startHarness, type Harness } from '../support/harness';
@@ -265,6 +266,38 @@ describe('location-level RateControl (multiAccountExecute)', () => {
       return [Math.min(...ex.map((e) => e.startTime)), Math.max(...ex.map((e) => e.finishTime!))] as const;
     });
     for (let i = 0; i + 1 < spans.length; i++) assert.ok(spans[i]![1] <= spans[i + 1]![0], `location ${i + 2} waits`);
+  });
+
+  test('FirstBatchPause between location waves: waits with nothing running (no busy loop), resume runs the rest', async () => {
+    const input = seedRun(
+      locationRegions,
+      {},
+      { rateControl: { Mode: 'Batch', Batch: [1, 2], BatchPauseOption: 'FirstBatchPause', MaxErrors: 0 } },
+    );
+    const handle = await h.client.workflow.start('multiAccountExecute', {
+      args: [input],
+      taskQueue: h.taskQueue,
+      workflowId: `loc-batch-pause-${Date.now()}`,
+    });
+    await until('the first location done and waiting', async () => {
+      const p = (await handle.query(progressQuery)) as ParentProgress;
+      return p.rateControl.waitingForResume && p.counts.success === 1;
+    });
+    // Longer than the SDK's 2 s deadlock detection: a loop spinning while it waits would fail its task.
+    await sleep(3000);
+    assert.deepEqual(
+      locationRegions.map((r) => executionsIn(r).length),
+      [2, 0, 0],
+    );
+    await handle.signal('resume');
+    const result = (await h.run(() => handle.result())) as MultiAccountExecuteResult;
+    assert.equal(result.status, 'Success');
+    assert.deepEqual(
+      locationRegions.map((r) => executionsIn(r).length),
+      [2, 2, 2],
+    );
+    const events = (await handle.fetchHistory()).events ?? [];
+    assert.equal(events.filter((e) => e.workflowTaskFailedEventAttributes).length, 0, 'no workflow task failed');
   });
 
   test('location MaxErrors 0: the first location fails on its role chain, the others are Skipped', async () => {
