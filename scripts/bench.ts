@@ -20,7 +20,9 @@ import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime } from '@t
 import { cloudConfigFromEnv } from '../activities/cloudConfig';
 import { startMultiAccountExecute, waitForOutcome } from '../client/api';
 import type { MultiAccountExecuteInput } from '../contract/input';
+import { allInstances } from '../contract/instanceRoster';
 import type { BulkyRunCommandResult, MultiAccountExecuteResult } from '../contract/results';
+import { resultQuery } from '../workflows/messages';
 import { loadScenario } from '../emulator/scenario';
 import type { AccountSpec, Scenario } from '../emulator/scenario';
 import { startEmulator, type AuditLog } from '../emulator/server';
@@ -687,8 +689,6 @@ async function runOne(specFile: string): Promise<void> {
       }
     };
     const outcome = await Promise.race([run(), died]);
-    worker.shutdown();
-    await running;
     const cpu = cpuUsed;
     const ticks = clockTicks();
     say(`finished in ${((endMs - startMs) / 1000).toFixed(1)} s; collecting results, histories and the audit`);
@@ -707,17 +707,22 @@ async function runOne(specFile: string): Promise<void> {
       const want = expected.find((e) => e.accountId === loc.accountId && e.regionId === loc.regionId)?.instances ?? 0;
       let child: BulkyRunCommandResult | undefined;
       try {
-        child = (await client.workflow.getHandle(loc.workflowId).result()) as BulkyRunCommandResult;
+        // The parent's children return counts; the full result (every instance) is the child's query.
+        child = await client.workflow.getHandle(loc.workflowId).query(resultQuery);
       } catch (err) {
         problems.push(`${loc.workflowId}: ${(err as Error).message}`);
         continue;
       }
-      const ok = child.instances.filter((i) => i.status === 'Success').length;
+      const instances = allInstances(child);
+      const ok = instances.filter((i) => i.status === 'Success').length;
       success += ok;
-      if (child.instances.length !== want || ok !== want) {
-        problems.push(`${loc.workflowId}: ${ok}/${child.instances.length} Success, expected ${want}/${want}`);
+      if (instances.length !== want || ok !== want) {
+        problems.push(`${loc.workflowId}: ${ok}/${instances.length} Success, expected ${want}/${want}`);
       }
     }
+    // The worker answered the children's result queries; now it can go.
+    worker.shutdown();
+    await running;
     const audit = emulator.audit();
     const executed = new Map<string, number>();
     for (const e of audit.executions) {
