@@ -44,8 +44,8 @@ export function withinBudget(finished: InstanceResult[]): InstanceResult[] {
   const kept: InstanceResult[] = [];
   for (const r of finished) {
     if (kept.length >= RESULT_BUDGET.instances) break;
-    // UTF-8 bytes, not characters: 128 K characters of CJK output would be 384 KB.
-    const size = Buffer.byteLength(r.output);
+    // Bytes of its JSON, not characters: CJK output takes 3 bytes a character, control characters 6.
+    const size = Buffer.byteLength(JSON.stringify(r.output));
     if (kept.length > 0 && bytes + size > RESULT_BUDGET.outputBytes) break;
     bytes += size;
     kept.push(r);

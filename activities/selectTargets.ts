@@ -103,7 +103,7 @@ function tooMany(input: SelectTargetsInput, found: number): ApplicationFailure {
     nonRetryable: true,
     message:
       `targets (${input.targets.Type}) select more than ${MAX_INSTANCES_PER_LOCATION} instances in region ` +
-      `${input.regionId} (found ${found} so far); one location runs on at most ${MAX_INSTANCES_PER_LOCATION}: ` +
+      `${input.regionId} (stopped counting at ${found}); one location runs on at most ${MAX_INSTANCES_PER_LOCATION}: ` +
       'narrow the targets (Tags, ResourceGroup, InstanceName) and run the rest separately',
   });
 }

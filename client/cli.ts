@@ -11,7 +11,7 @@ import * as api from './api';
 import { connectFromEnv } from './connection';
 import { watchProgress } from './progressWatcher';
 import { renderChildOutcome, renderOutcome, renderProgress } from './render';
-import { fetchChildReport, fetchLocationReports } from './report';
+import { describeQueryError, fetchChildReport, fetchLocationReports } from './report';
 
 export const EXIT = { success: 0, error: 1, badInput: 2, partialFailed: 3, failed: 4, cancelled: 5 } as const;
 
@@ -133,7 +133,10 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .description('show the progress of a run (counts, locations, rate control)')
     .option('--json', 'print JSON')
     .action(async (workflowId: string, flags: { json?: boolean }) => {
-      const progress = await withClient((client) => api.getAnyProgress(client, workflowId));
+      const progress = await withClient((client) => api.getAnyProgress(client, workflowId)).catch((err: unknown) => {
+        if (err instanceof WorkflowNotFoundError) throw err;
+        throw new Error(`cannot read the progress of ${workflowId}: ${describeQueryError(err)}`);
+      });
       if (flags.json) console.log(JSON.stringify(progress, null, 2));
       else console.log(renderProgress(workflowId, progress));
     });

@@ -46,17 +46,24 @@ function renderLocation({ location, child, unavailable }: LocationReport, showAl
   lines.push(`${where}  ${location.status}  (${formatCounts(location.counts)})`);
   if (location.error) lines.push(`  error: ${location.error.split('\n').join('\n         ')}`);
   if (unavailable) lines.push(`  ${unavailable}`);
+  const all = child ? allInstances(child) : [];
   if (child && child.roster && child.instancesOmitted > 0) {
-    lines.push(
-      `  detail of ${child.instancesOmitted} instances is in the cloud only (too many for one payload): DescribeInvocationResults with their invoke ids`,
-    );
+    const detailed = new Set(child.instances.map((i) => i.instanceId));
+    const inCloud = all.filter((i) => i.invokeId !== null && !detailed.has(i.instanceId)).length;
+    if (inCloud > 0) {
+      lines.push(
+        `  detail of ${inCloud} instances is in the cloud only (too many for one payload): DescribeInvocationResults with their invoke ids`,
+      );
+    }
   }
-  const instances = child ? allInstances(child) : [];
+  // Failures first: in a large location they are what the operator acts on.
+  const instances = [...all.filter((i) => i.status !== 'Success'), ...all.filter((i) => i.status === 'Success')];
   for (const inst of instances.slice(0, limit)) {
     const exit = inst.exitCode === null ? '' : `exit ${inst.exitCode}`;
+    const output = firstLine(inst.output);
     const why = inst.errorCode
-      ? `${inst.errorCode}${inst.errorInfo ? `: ${inst.errorInfo}` : ''}`
-      : firstLine(inst.output);
+      ? `${inst.errorCode}${inst.errorInfo ? `: ${inst.errorInfo}` : ''}${output ? ` | ${output}` : ''}`
+      : output;
     lines.push(`  ${inst.instanceId.padEnd(24)} ${inst.status.padEnd(10)} ${exit.padEnd(8)} ${why}`);
   }
   if (instances.length > limit) lines.push(`  … ${instances.length - limit} more instances (use --all)`);

@@ -70,10 +70,13 @@ async function readChild(
   try {
     return { child: await handle.query(resultQuery), failure };
   } catch (err) {
-    return {
-      child,
-      failure,
-      unavailable: `per-instance results not read (a worker must be running to answer the child's result query): ${(err as Error).message}`,
-    };
+    return { child, failure, unavailable: `per-instance results not read: ${describeQueryError(err)}` };
   }
+}
+
+/** A failed query's message with its cause (e.g. "no poller seen for task queue recently") and what to do. */
+export function describeQueryError(err: unknown): string {
+  const e = err as Error & { cause?: Error };
+  const cause = e.cause?.message ? ` (${e.cause.message})` : '';
+  return `${e.message}${cause}; a worker of the run's task queue must be running to answer the query`;
 }

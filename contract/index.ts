@@ -8,4 +8,5 @@ export * from './progress';
 export * from './rateControl';
 export * from './results';
 export * from './roleChain';
+export * from './utf8';
 export * from './validate';

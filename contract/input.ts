@@ -23,6 +23,7 @@ export const MAX_LOCATIONS = 1_000;
  */
 export const MAX_INSTANCES_PER_LOCATION = 5_000;
 export const MAX_RESOURCE_IDS = MAX_INSTANCES_PER_LOCATION;
+export const MAX_RESOURCE_IDS_BYTES = 128 * 1024;
 
 const REGION_ID = /^[a-z]{2,}(-[a-z0-9]+)+$/;
 const regionId = z
@@ -59,7 +60,11 @@ export const targetsSchema = z.discriminatedUnion(
         .max(MAX_RESOURCE_IDS, {
           error: `ResourceIds: at most ${MAX_RESOURCE_IDS} per location (split them over several runs or tags)`,
         })
-        .refine((ids) => new Set(ids).size === ids.length, { error: 'ResourceIds: each instance id once' }),
+        .refine((ids) => new Set(ids).size === ids.length, { error: 'ResourceIds: each instance id once' })
+        // Instance ids are 22 characters; this keeps a location's roster inside one payload.
+        .refine((ids) => ids.reduce((sum, id) => sum + id.length + 3, 0) <= MAX_RESOURCE_IDS_BYTES, {
+          error: `ResourceIds: at most ${MAX_RESOURCE_IDS_BYTES / 1024} KB of ids in all (5,000 ids of 22 characters is 122 KB)`,
+        }),
       RegionId: targetRegion,
     }),
     z.strictObject({

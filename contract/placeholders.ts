@@ -28,13 +28,3 @@ export const BUILTIN_PARAMETERS = [
   'ACS::InvokeId',
   'ACS::CommandId',
 ] as const;
-
-/** UTF-8 byte length without TextEncoder assumptions. */
-export function utf8Length(text: string): number {
-  let bytes = 0;
-  for (const ch of text) {
-    const cp = ch.codePointAt(0)!;
-    bytes += cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
-  }
-  return bytes;
-}

@@ -12,7 +12,8 @@ import {
   type BulkyRunCommandParams,
   type MultiAccountExecuteParams,
 } from './input';
-import { BUILTIN_PARAMETERS, placeholdersIn, substitute, utf8Length } from './placeholders';
+import { BUILTIN_PARAMETERS, placeholdersIn, substitute } from './placeholders';
+import { jsonBytes, utf8Length } from './utf8';
 import { RoleChainError, chainAccountId, formatRoleChain, parseRoleChain } from './roleChain';
 
 export class InputValidationError extends Error {
@@ -181,6 +182,14 @@ export function validateMultiAccountInput(raw: unknown): ParentPlan {
   const { value: params, problems } = parseWith(multiAccountExecuteInputSchema, raw, '');
   if (!params) throw new InputValidationError(problems);
 
+  if ('returnInstances' in params.templateParameters) {
+    problems.push({
+      path: 'templateParameters.returnInstances',
+      value: params.templateParameters.returnInstances,
+      allowed:
+        "nothing: the parent's children return counts only (their results would fill the parent's history); read each child's result query",
+    });
+  }
   if ('continuation' in params.templateParameters) {
     problems.push({
       path: 'templateParameters.continuation',
@@ -190,16 +199,14 @@ export function validateMultiAccountInput(raw: unknown): ParentPlan {
   }
   // The parent's history records each child's input: keep their sum well under the 50 MB history limit.
   // Checked before the per-location work, which would be slow on such an input.
-  const childBytes = params.accountRoleAndRegions.length * JSON.stringify(params.templateParameters).length;
+  const childBytes = params.accountRoleAndRegions.length * jsonBytes(params.templateParameters);
   if (childBytes > MAX_CHILD_INPUT_BYTES) {
     throw new InputValidationError([
       ...problems,
       {
         path: 'templateParameters',
         value: `${params.accountRoleAndRegions.length} locations × ${Math.round(childBytes / params.accountRoleAndRegions.length / 1024)} KB each`,
-        allowed:
-          `children's inputs totalling at most ${MAX_CHILD_INPUT_BYTES / 1024 / 1024} MB (the parent's history holds each): ` +
-          'select instances with Tags or ResourceGroup instead of long ResourceIds lists, or split the run',
+        allowed: CHILD_INPUTS_ALLOWED,
       },
     ]);
   }
@@ -248,14 +255,26 @@ export function validateMultiAccountInput(raw: unknown): ParentPlan {
         }
       }
       // The parent keeps only counts; each child's full result stays with the child (its `result` query).
-      if (!('returnInstances' in childInput)) childInput.returnInstances = false;
+      childInput.returnInstances = false;
     }
     locations.push({ index, accountId, regionId: item.RegionId, roleChain, workflowType, childInput });
   });
 
+  // Exactly, after substitution ({{OOSAssumeRole}} can be long).
+  const substitutedBytes = locations.reduce((sum, l) => sum + jsonBytes(l.childInput), 0);
+  if (substitutedBytes > MAX_CHILD_INPUT_BYTES) {
+    problems.push({
+      path: 'templateParameters',
+      value: `${locations.length} locations, ${Math.round(substitutedBytes / 1024 / 1024)} MB of children's inputs`,
+      allowed: CHILD_INPUTS_ALLOWED,
+    });
+  }
   if (problems.length > 0) throw new InputValidationError(problems);
   return { params, locations };
 }
 
 /** What all children's inputs may add to the parent's history together (Temporal fails a history at 50 MB). */
 export const MAX_CHILD_INPUT_BYTES = 32 * 1024 * 1024;
+const CHILD_INPUTS_ALLOWED =
+  `children's inputs totalling at most ${MAX_CHILD_INPUT_BYTES / 1024 / 1024} MB of UTF-8 (the parent's history holds each): ` +
+  'select instances with Tags or ResourceGroup instead of long ResourceIds lists, or split the run';

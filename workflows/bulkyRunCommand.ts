@@ -15,7 +15,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { CommandSpec } from '../activities';
-import { MAX_ERRORS_EXCEEDED, RUN_CANCELLED } from '../contract/errors';
+import { INVALID_INPUT, MAX_ERRORS_EXCEEDED, RUN_CANCELLED } from '../contract/errors';
 import type { BulkyRunCommandInput, BulkyRunCommandParams } from '../contract/input';
 import type { ChildProgress } from '../contract/progress';
 import { DEFAULT_RATE_CONTROL } from '../contract/rateControl';
@@ -31,7 +31,8 @@ import { validateBulkyInput } from '../contract/validate';
 import { validatedOrFail } from './failures';
 import { POLL_MAX_WAIT_MS, cloudCalls, polling } from './activityStubs';
 import { rateControlView, registerControlHandlers } from './control';
-import { InstanceLedger, utf8Bound, type LedgerState } from './instanceLedger';
+import { jsonBytes } from '../contract/utf8';
+import { InstanceLedger, type LedgerState } from './instanceLedger';
 import { progressQuery, resultQuery } from './messages';
 import { RateWindow, type RateWindowState } from './rateWindow';
 
@@ -105,12 +106,35 @@ export async function bulkyRunCommand(input: BulkyRunCommandInput): Promise<Bulk
       invocations: inflight.size,
     };
   });
+  let failedEarly: string | undefined;
   setHandler(resultQuery, (): BulkyRunCommandResult => {
+    if (failedEarly) throw new Error(`the run failed before any instance ran: ${failedEarly}`);
     if (!finalResult) throw new Error('the run has not ended yet: ask the progress query');
     return finalResult;
   });
+  /** Ends the run before any instance was sent: the failure says why, the queries say it ended. */
+  const failEarly = (err: unknown): never => {
+    phase = 'Done';
+    failedEarly = (err as Error).message;
+    throw err;
+  };
 
-  const params = validatedOrFail(() => validateBulkyInput(input));
+  const params = (() => {
+    try {
+      return validatedOrFail(() => validateBulkyInput(input));
+    } catch (err) {
+      return failEarly(err);
+    }
+  })();
+  if (params.continuation && workflowInfo().continuedFromExecutionRunId === undefined) {
+    failEarly(
+      ApplicationFailure.create({
+        type: INVALID_INPUT,
+        nonRetryable: true,
+        message: 'continuation: internal state written by continue-as-new; do not set it',
+      }),
+    );
+  }
   const roleChain = params.OOSAssumeRole;
   const regionId = params.regionId;
   const rateControl = params.rateControl ?? DEFAULT_RATE_CONTROL;
@@ -127,9 +151,7 @@ export async function bulkyRunCommand(input: BulkyRunCommandInput): Promise<Bulk
   };
   let sequence = 0;
   let stopSent = false;
-  // What the ledger may take of a payload: the continue-as-new input repeats this run's input beside it.
-  const { continuation: _carried, ...ownInput } = input;
-  const room = PAYLOAD_BUDGET - utf8Bound(JSON.stringify(ownInput));
+  const room = ledgerRoom(input);
 
   const carried = params.continuation as BulkyContinuation | BulkyContinuationV1 | undefined;
   if (carried) {
@@ -151,7 +173,7 @@ export async function bulkyRunCommand(input: BulkyRunCommandInput): Promise<Bulk
     window = new RateWindow(all.length, rateControl, carried.window);
   } else {
     phase = 'SelectingTargets';
-    const selection = await selectTargets(params);
+    const selection = await selectTargets(params).catch(failEarly);
     accountId = selection.accountId;
     queue = selection.instanceIds;
     missing = selection.missing;
@@ -340,6 +362,17 @@ export async function bulkyRunCommand(input: BulkyRunCommandInput): Promise<Bulk
     if (params.returnInstances) return finalResult;
     return { ...finalResult, instances: [], commandOutputs: [], instancesOmitted: book.size, roster: null };
   }
+}
+
+/**
+ * Bytes the ledger may take: the continue-as-new input carries this run's input beside it (ResourceIds
+ * there are the ledger's instance ids, which it counts itself), the result carries the ledger alone.
+ */
+function ledgerRoom(input: BulkyRunCommandInput): number {
+  const { continuation: _carried, ...own } = input;
+  const targets = own.targets as { Type?: unknown; ResourceIds?: unknown } | undefined;
+  const withoutIds = targets?.Type === 'ResourceIds' ? { ...own, targets: { ...targets, ResourceIds: [] } } : own;
+  return PAYLOAD_BUDGET - jsonBytes(withoutIds);
 }
 
 /** The instances a ResourceIds run selected, as selectTargets orders them: existing ids, sorted. */

@@ -6,6 +6,7 @@
 // in the cloud (DescribeInvocationResults). Pure and deterministic: runs inside the workflow sandbox.
 import { encodeInvocations, decodeInvocations, statusOfLetter, STATUS_LETTERS } from '../contract/instanceRoster';
 import type { InstanceRoster } from '../contract/instanceRoster';
+import { jsonBytes, utf8Length } from '../contract/utf8';
 import {
   countStatus,
   emptyCounts,
@@ -48,7 +49,8 @@ export class InstanceLedger {
     state?: LedgerState,
   ) {
     instanceIds.forEach((id, i) => this.indexOf.set(id, i));
-    this.idBytes = instanceIds.reduce((sum, id) => sum + id.length + 4, 64);
+    // 512: the JSON around the roster and the records (field names, brackets).
+    this.idBytes = instanceIds.reduce((sum, id) => sum + utf8Length(id) + 3, 512);
     if (!state) {
       // Not sent yet; an instance still unsent when the run ends was skipped.
       this.statuses = instanceIds.map(() => 'Skipped');
@@ -82,8 +84,8 @@ export class InstanceLedger {
   sent(instanceIds: readonly string[], invokeId: string): void {
     for (const id of instanceIds) this.invokeIds[this.index(id)] = invokeId;
     // An upper bound (its own run, and a run of unsent ones after it); settled exactly when room is short.
-    this.invocationBytes += invokeId.length + 20;
-    this.unsettled += invokeId.length + 20;
+    this.invocationBytes += utf8Length(invokeId) + 20;
+    this.unsettled += utf8Length(invokeId) + 20;
     this.fitRoom();
   }
 
@@ -196,26 +198,33 @@ export class InstanceLedger {
 
   /** Replaces the running upper bound of the invocations' bytes by their exact JSON size. */
   private settleInvocationBytes(): void {
-    this.invocationBytes = JSON.stringify(encodeInvocations(this.invokeIds)).length;
+    this.invocationBytes = jsonBytes(encodeInvocations(this.invokeIds));
     this.unsettled = 0;
   }
 
-  /** Keeps the record's detail if it fits: a failure first makes room by evicting successes, then its output goes. */
+  /**
+   * Keeps the record's detail if it fits. A failure makes room first by evicting successes, then by
+   * giving up outputs (its own, then other failures'), and is left out only when failures without
+   * output fill the room.
+   */
   private keep(index: number, record: InstanceResult): void {
     this.drop(index);
     let candidate = record;
-    if (isErrorStatus(record.status)) {
-      while (!this.fits(detailBytes(candidate)) && this.evictOne(false)) {
-        /* made room by dropping a success */
+    const isFailure = isErrorStatus(record.status);
+    const smallest = detailBytes(withoutOutput(record));
+    // Give nothing up for a record that will not fit anyway.
+    if (!this.fits(smallest + (isFailure ? -this.freeable() : 0))) return;
+    while (!this.fits(detailBytes(candidate))) {
+      if (isFailure && this.evictSuccess()) continue;
+      if (candidate.output !== '') {
+        candidate = withoutOutput(candidate);
+        continue;
       }
+      if (isFailure && this.stripOneOutput()) continue;
+      return;
     }
-    if (!this.fits(detailBytes(candidate)) && candidate.output !== '') {
-      candidate = { ...candidate, output: '', outputTruncated: true };
-    }
-    const size = detailBytes(candidate);
-    if (!this.fits(size)) return;
     this.details.set(index, candidate);
-    this.detailBytes += size;
+    this.detailBytes += detailBytes(candidate);
   }
 
   private drop(index: number): void {
@@ -227,42 +236,57 @@ export class InstanceLedger {
 
   /** Gives room back after the roster grew: successes go first, then failures' outputs, then failures. */
   private fitRoom(): void {
-    while (!this.fits(0) && this.evictOne(true)) {
+    while (!this.fits(0) && this.evictOne()) {
       /* evicted one */
     }
   }
 
-  private evictOne(failuresToo: boolean): boolean {
+  /** Room for the roster first: successes go, then failures' outputs, then failures. */
+  private evictOne(): boolean {
+    if (this.evictSuccess() || this.stripOneOutput()) return true;
+    const first = this.details.keys().next();
+    if (first.done) return false;
+    this.drop(first.value);
+    return true;
+  }
+
+  /** Bytes a failure could free: every success, and every failure's output. */
+  private freeable(): number {
+    let bytes = 0;
+    for (const r of this.details.values()) {
+      bytes += isErrorStatus(r.status) ? detailBytes(r) - detailBytes(withoutOutput(r)) : detailBytes(r);
+    }
+    return bytes;
+  }
+
+  private evictSuccess(): boolean {
     for (const [i, r] of this.details) {
       if (!isErrorStatus(r.status)) {
         this.drop(i);
         return true;
       }
     }
-    if (!failuresToo) return false;
+    return false;
+  }
+
+  private stripOneOutput(): boolean {
     for (const [i, r] of this.details) {
-      if (r.output !== '') {
-        this.drop(i);
-        this.details.set(i, { ...r, output: '', outputTruncated: true });
-        this.detailBytes += detailBytes(this.details.get(i)!);
-        return true;
-      }
+      if (r.output === '') continue;
+      this.drop(i);
+      const stripped = withoutOutput(r);
+      this.details.set(i, stripped);
+      this.detailBytes += detailBytes(stripped);
+      return true;
     }
-    const first = this.details.keys().next();
-    if (first.done) return false;
-    this.drop(first.value);
-    return true;
+    return false;
   }
 }
 
-/** Upper bound of a record's bytes in a result: its JSON, plus its output again in commandOutputs. */
-export function detailBytes(record: InstanceResult): number {
-  return utf8Bound(JSON.stringify(record)) + utf8Bound(JSON.stringify(record.output));
+function withoutOutput(record: InstanceResult): InstanceResult {
+  return record.output === '' ? record : { ...record, output: '', outputTruncated: true };
 }
 
-/** UTF-8 bytes of a string, at most: a UTF-16 unit above 0x7f takes at most 3 bytes. */
-export function utf8Bound(text: string): number {
-  let bytes = text.length;
-  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x7f) bytes += 2;
-  return bytes;
+/** A record's bytes in a result: its JSON, plus its output again in commandOutputs. */
+export function detailBytes(record: InstanceResult): number {
+  return jsonBytes(record) + jsonBytes(record.output) + 1;
 }

@@ -9,7 +9,9 @@ import {
   ParentClosePolicy,
   condition,
   executeChild,
+  getExternalWorkflowHandle,
   isCancellation,
+  patched,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -30,6 +32,9 @@ import { validatedOrFail } from './failures';
 import { rateControlView, registerControlHandlers } from './control';
 import { progressQuery } from './messages';
 import { RateWindow } from './rateWindow';
+
+/** Patch: on cancel, the parent also cancels each running child by workflow id (reaching its latest run). */
+const CANCEL_CHILDREN_BY_ID = 'cancel-children-by-workflow-id';
 
 export async function multiAccountExecute(input: MultiAccountExecuteInput): Promise<MultiAccountExecuteResult> {
   const root = CancellationScope.current();
@@ -113,8 +118,23 @@ export async function multiAccountExecute(input: MultiAccountExecuteInput): Prom
     }
   } catch (err) {
     if (!isCancellation(err)) throw err;
-    // The children were asked to cancel with this scope; wait until each has stopped its invocations.
-    await CancellationScope.nonCancellable(() => condition(() => win.running === 0));
+    await CancellationScope.nonCancellable(async () => {
+      // The SDK's cancel of a child names the child's first run: a child that has continued as new would
+      // never see it. Ask each running child by workflow id alone, which reaches its current run.
+      if (patched(CANCEL_CHILDREN_BY_ID)) {
+        await Promise.all(
+          locations
+            .filter((l) => l.status === 'Running')
+            .map((l) =>
+              getExternalWorkflowHandle(l.workflowId)
+                .cancel()
+                .catch(() => undefined),
+            ), // ended meanwhile
+        );
+      }
+      // Wait until each child has stopped its invocations and reported how they ended.
+      await condition(() => win.running === 0);
+    });
     phase = 'Done';
     const result = buildResult('Cancelled');
     throw ApplicationFailure.create({

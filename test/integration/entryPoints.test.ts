@@ -12,6 +12,7 @@ import { loadScenario } from '../../emulator/scenario';
 import type { MultiAccountExecuteResult } from '../../contract/results';
 import { resolveTemporalCli } from '../../scripts/devServer';
 import { startHarness, temporalAddress, type Harness } from '../support/harness';
+import { childInput } from '../support/worlds';
 
 const run = promisify(execFile);
 let h: Harness;
@@ -66,6 +67,40 @@ test("another service's workflow starts multiAccountExecute as a child by type n
   } finally {
     await connection.close();
   }
+});
+
+test('bulkyRunCommand started directly with a continuation fails as InvalidInput, with no cloud call', async () => {
+  h.emulator.resetAudit();
+  const err = await h.run(() =>
+    h.client.workflow
+      .execute('bulkyRunCommand', {
+        args: [
+          {
+            ...childInput('cn-shanghai'),
+            continuation: {
+              accountId: '654321',
+              missing: [],
+              next: 0,
+              sequence: 0,
+              window: { total: 1, rateControl: { Mode: 'Concurrency' } },
+              stopSent: false,
+            },
+          },
+        ],
+        taskQueue: h.taskQueue,
+        workflowId: `injected-continuation-${Date.now()}`,
+      })
+      .then(
+        () => assert.fail('the run should have failed'),
+        (e: unknown) => e,
+      ),
+  );
+  assert.ok(err instanceof WorkflowFailedError && err.cause instanceof ApplicationFailure, String(err));
+  assert.deepEqual(
+    [err.cause.type, err.cause.nonRetryable, err.cause.message],
+    ['InvalidInput', true, 'continuation: internal state written by continue-as-new; do not set it'],
+  );
+  assert.deepEqual(h.emulator.audit().calls, []);
 });
 
 describe('bad input fails at once, non-retryable, naming the field, with no cloud call', () => {

@@ -156,6 +156,7 @@ const controlRegions = {
   cancelA: 'cn-c04',
   cancelB: 'cn-c05',
   batchPause: 'cn-c06',
+  cancelContinued: 'cn-c07',
 };
 
 function world() {
@@ -168,6 +169,7 @@ function world() {
   regions[controlRegions.cancelA] = fleet(4, () => ({ durationMs: 60_000, exitCode: 0 }));
   regions[controlRegions.cancelB] = fleet(4, () => ({ durationMs: 60_000, exitCode: 0 }));
   regions[controlRegions.batchPause] = fleet(8, () => ({ durationMs: 100, exitCode: 0 }));
+  regions[controlRegions.cancelContinued] = fleet(60, () => ({ durationMs: 200, exitCode: 0 }));
   const w = simulatedWorld(regions);
   // An account whose role does not trust the hub: its locations fail at the role chain.
   w.accounts.push({
@@ -478,5 +480,47 @@ describe('live control', () => {
       assert.equal(ex.length, 2);
       for (const e of ex) assert.equal(e.status, 'Terminated');
     }
+  });
+
+  test('cancelling the parent reaches a child that has continued as new', async () => {
+    const region = controlRegions.cancelContinued;
+    const handle = await h.client.workflow.start('multiAccountExecute', {
+      args: [
+        seedRun([region], {
+          rateControl: { Mode: 'Concurrency', Concurrency: 2, MaxErrors: 0 },
+          continueAsNewAfterEvents: 100,
+        }),
+      ],
+      taskQueue: h.taskQueue,
+      workflowId: `cancel-continued-${Date.now()}`,
+    });
+    const childId = `${handle.workflowId}/654321/${region}`;
+    await until(
+      'the child has continued as new',
+      async () => {
+        let runs = 0;
+        for await (const _ of h.client.workflow.list({ query: `WorkflowId="${childId}"` })) runs++;
+        return runs >= 2;
+      },
+      60_000,
+    );
+    await handle.cancel();
+    const err = await h
+      .run(() => handle.result())
+      .then(
+        () => assert.fail('should be cancelled'),
+        (e: unknown) => e,
+      );
+    assert.ok(err instanceof WorkflowFailedError && err.cause instanceof ApplicationFailure, String(err));
+    const result = err.cause.details![0] as MultiAccountExecuteResult;
+    assert.deepEqual(
+      result.locations.map((l) => l.status),
+      ['Cancelled'],
+    );
+    const executed = executionsIn(region).length;
+    assert.ok(executed < 60, `the child stopped early (${executed} of 60 ran)`);
+    assert.equal(result.instanceCounts.skipped, 60 - executed, 'the rest never started');
+    await sleep(1000);
+    assert.equal(executionsIn(region).length, executed, 'nothing starts after the cancel');
   });
 });

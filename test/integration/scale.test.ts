@@ -8,7 +8,7 @@ import type { Client, WorkflowHandle } from '@temporalio/client';
 import { allInstances, MAX_INSTANCES_PER_LOCATION } from '../../contract';
 import type { BulkyRunCommandResult, MultiAccountExecuteResult } from '../../contract/results';
 import type { InstanceSpec } from '../../emulator/scenario';
-import { resultQuery } from '../../workflows/messages';
+import { progressQuery, resultQuery } from '../../workflows/messages';
 import { startHarness, type Harness } from '../support/harness';
 import { childInput, seedRun, simulatedWorld } from '../support/worlds';
 
@@ -22,6 +22,7 @@ const instanceId = (n: number) => `i-bp${String(n).padStart(18, '0')}`;
 const fails = (n: number) => n % 97 === 0;
 
 const LOCATIONS = 500;
+const TOO_MANY = 'cn-toomany';
 const regionOf = (n: number) => `cn-r${String(n).padStart(3, '0')}`;
 
 let h: Harness;
@@ -35,6 +36,13 @@ before(async () => {
       behavior: { durationMs: [200, 600], exitCode: fails(i + 1) ? 3 : 0, output: 'ok\n' },
     })),
   };
+  regions[TOO_MANY] = Array.from({ length: INSTANCES + 1 }, (_, i) => ({
+    id: instanceId(100_000 + i),
+    status: 'Running',
+    osType: 'linux',
+    agent: 'online',
+    behavior: { durationMs: 50 },
+  }));
   for (let n = 1; n <= LOCATIONS; n++) {
     regions[regionOf(n)] = [1, 2].map((k) => ({
       id: `i-${regionOf(n)}-${k}`,
@@ -263,3 +271,39 @@ async function forEachLimited<T>(items: T[], limit: number, fn: (item: T) => Pro
     }),
   );
 }
+
+test(`a location whose targets select more than ${INSTANCES} instances fails at once, naming the limit; the others run`, async () => {
+  const input = seedRun(
+    [TOO_MANY, regionOf(1)],
+    {},
+    { rateControl: { Mode: 'Concurrency', Concurrency: 2, MaxErrors: 1 } },
+  );
+  const workflowId = `scale-too-many-${Date.now()}`;
+  h.emulator.resetAudit();
+  const result = (await h.run(() =>
+    h.client.workflow.execute('multiAccountExecute', { args: [input], taskQueue: h.taskQueue, workflowId }),
+  )) as MultiAccountExecuteResult;
+  assert.equal(result.status, 'PartialFailed');
+  assert.deepEqual(
+    result.locations.map((l) => [l.regionId, l.status]),
+    [
+      [TOO_MANY, 'Failed'],
+      [regionOf(1), 'Success'],
+    ],
+  );
+  assert.match(
+    result.locations[0]!.error!,
+    new RegExp(
+      `targets \\(All\\) select more than ${INSTANCES} instances in region ${TOO_MANY} .*one location runs on at most ${INSTANCES}: narrow the targets`,
+    ),
+  );
+  const runCalls = h.emulator.audit().calls.filter((c) => c.action === 'RunCommand' && c.regionId === TOO_MANY);
+  assert.equal(runCalls.length, 0, 'nothing was sent there');
+  // The child's queries say it ended before any instance ran.
+  const child = h.client.workflow.getHandle(result.locations[0]!.workflowId);
+  await assert.rejects(
+    child.query(resultQuery),
+    /the run failed before any instance ran: targets \(All\) select more than/,
+  );
+  assert.equal((await child.query(progressQuery)).phase, 'Done');
+});

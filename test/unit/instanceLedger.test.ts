@@ -153,6 +153,22 @@ const roomCases: {
     kept: ['0', '1'],
     outputs: ['ok', 'ok'],
   },
+  {
+    name: 'room for two failures with long outputs: outputs go so that a third failure stays',
+    room: (one) => 2 * one + 5,
+    statuses: ['Failed', 'Failed', 'Failed'],
+    output: 'x'.repeat(200),
+    kept: ['0', '1', '2'],
+    outputs: ['', 'x'.repeat(200), ''],
+  },
+  {
+    name: 'a failure that cannot fit even without outputs gives nothing up',
+    room: (one) => one + 5,
+    statuses: ['Success', 'Failed', 'Failed'],
+    output: 'x'.repeat(20),
+    kept: ['1'],
+    outputs: ['x'.repeat(20)],
+  },
 ];
 
 test('detail room: failures before successes; never more than the room', async (t) => {

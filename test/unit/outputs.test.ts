@@ -122,9 +122,14 @@ describe('withinBudget: a poll result stays small however many instances end at 
     { name: '3 small results: all kept', results: [1, 2, 3].map((n) => result(n, 'ok')), kept: 3 },
     { name: '800 results: the first 500', results: Array.from({ length: 800 }, (_, n) => result(n, '')), kept: 500 },
     {
-      name: '100 outputs of 2 KB: as many as fit in 128 KB',
+      name: '100 outputs of 2 KB: as many as fit in 128 KB (2,050 bytes of JSON each)',
       results: Array.from({ length: 100 }, (_, n) => result(n, 'x'.repeat(2048))),
-      kept: 64,
+      kept: 63,
+    },
+    {
+      name: '100 outputs of 2,048 control characters (6 bytes each in JSON): 10 fit in 128 KB',
+      results: Array.from({ length: 100 }, (_, n) => result(n, '\u001b'.repeat(2048))),
+      kept: 10,
     },
     {
       name: '100 outputs of 2,048 CJK characters (6 KB each in UTF-8): 21 fit in 128 KB',

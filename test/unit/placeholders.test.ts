@@ -1,7 +1,8 @@
 // `{{name}}` substitution (Fn::MergeMap + rendering), placeholder listing and UTF-8 byte length.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { placeholdersIn, substitute, utf8Length } from '../../contract/placeholders';
+import { placeholdersIn, substitute } from '../../contract/placeholders';
+import { utf8Length } from '../../contract/utf8';
 
 const values = { regionId: 'cn-shanghai', OOSAssumeRole: 'OOSServiceRole|654321/OOSServiceRole' };
 

@@ -526,6 +526,47 @@ const badCases: BadCase[] = [
     allowed: /at most 5000 per location/,
   },
   {
+    name: 'ResourceIds over 128 KB in all (3,000 ids of 64 characters)',
+    input: withParams(
+      (tp) =>
+        (tp.targets = {
+          Type: 'ResourceIds',
+          ResourceIds: Array.from({ length: 3_000 }, (_, i) => `i-${String(i).padStart(62, '0')}`),
+        }),
+    ),
+    path: `${T}.targets.ResourceIds`,
+    allowed: /at most 128 KB of ids in all/,
+  },
+  {
+    name: 'templateParameters.returnInstances (the parent decides)',
+    input: withParams((tp) => (tp.returnInstances = true)),
+    path: 'templateParameters.returnInstances',
+    value: true,
+    allowed: /nothing: the parent's children return counts only/,
+  },
+  {
+    name: 'templateParameters.continuation (internal state)',
+    input: withParams((tp) => (tp.continuation = { next: 0 })),
+    path: 'templateParameters.continuation',
+    allowed: /nothing: continuation is internal state/,
+  },
+  {
+    name: "children's inputs over 32 MB of UTF-8 (1,000 locations, a CJK parameter of 30,000 characters)",
+    input: (s) => {
+      s.accountRoleAndRegions = Array.from({ length: 1000 }, (_, i) => ({
+        OOSAssumeRole: `${100000 + i}/R`,
+        RegionId: 'cn-shanghai',
+      }));
+      const tp = s.templateParameters as Obj;
+      tp.enableParameter = true;
+      tp.commandContent = 'echo {{note}}';
+      tp.parameters = { note: '补丁'.repeat(15_000) };
+    },
+    path: 'templateParameters',
+    value: '1000 locations × 88 KB each',
+    allowed: /at most 32 MB of UTF-8/,
+  },
+  {
     name: 'ResourceIds with a bad id',
     input: withParams((tp) => (tp.targets = { Type: 'ResourceIds', ResourceIds: ['i-1', 'i 2'] })),
     path: `${T}.targets.ResourceIds[1]`,
