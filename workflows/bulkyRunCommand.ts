@@ -31,8 +31,7 @@ import { validateBulkyInput } from '../contract/validate';
 import { validatedOrFail } from './failures';
 import { POLL_MAX_WAIT_MS, cloudCalls, polling } from './activityStubs';
 import { rateControlView, registerControlHandlers } from './control';
-import { jsonBytes } from '../contract/utf8';
-import { InstanceLedger, type LedgerState } from './instanceLedger';
+import { InstanceLedger, ledgerRoom, type LedgerState } from './instanceLedger';
 import { progressQuery, resultQuery } from './messages';
 import { RateWindow, type RateWindowState } from './rateWindow';
 
@@ -151,7 +150,7 @@ export async function bulkyRunCommand(input: BulkyRunCommandInput): Promise<Bulk
   };
   let sequence = 0;
   let stopSent = false;
-  const room = ledgerRoom(input);
+  const room = ledgerRoom(input, PAYLOAD_BUDGET);
 
   const carried = params.continuation as BulkyContinuation | BulkyContinuationV1 | undefined;
   if (carried) {
@@ -362,17 +361,6 @@ export async function bulkyRunCommand(input: BulkyRunCommandInput): Promise<Bulk
     if (params.returnInstances) return finalResult;
     return { ...finalResult, instances: [], commandOutputs: [], instancesOmitted: book.size, roster: null };
   }
-}
-
-/**
- * Bytes the ledger may take: the continue-as-new input carries this run's input beside it (ResourceIds
- * there are the ledger's instance ids, which it counts itself), the result carries the ledger alone.
- */
-function ledgerRoom(input: BulkyRunCommandInput): number {
-  const { continuation: _carried, ...own } = input;
-  const targets = own.targets as { Type?: unknown; ResourceIds?: unknown } | undefined;
-  const withoutIds = targets?.Type === 'ResourceIds' ? { ...own, targets: { ...targets, ResourceIds: [] } } : own;
-  return PAYLOAD_BUDGET - jsonBytes(withoutIds);
 }
 
 /** The instances a ResourceIds run selected, as selectTargets orders them: existing ids, sorted. */

@@ -290,3 +290,15 @@ function withoutOutput(record: InstanceResult): InstanceResult {
 export function detailBytes(record: InstanceResult): number {
   return jsonBytes(record) + jsonBytes(record.output) + 1;
 }
+
+/**
+ * Bytes a child's ledger may take of a payload budget: the continue-as-new input carries the run's input
+ * beside it (its ResourceIds are the ledger's own instance ids, which the ledger counts itself); the
+ * result carries the ledger alone.
+ */
+export function ledgerRoom(input: Record<string, unknown>, budget: number): number {
+  const { continuation: _carried, ...own } = input;
+  const targets = own.targets as { Type?: unknown } | undefined;
+  const withoutIds = targets?.Type === 'ResourceIds' ? { ...own, targets: { ...targets, ResourceIds: [] } } : own;
+  return budget - jsonBytes(withoutIds);
+}

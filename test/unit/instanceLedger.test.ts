@@ -10,7 +10,7 @@ import {
   type InstanceResult,
   type InstanceStatus,
 } from '../../contract';
-import { InstanceLedger, detailBytes, type LedgerState } from '../../workflows/instanceLedger';
+import { InstanceLedger, detailBytes, ledgerRoom, type LedgerState } from '../../workflows/instanceLedger';
 
 const ids = (n: number) => Array.from({ length: n }, (_, i) => `i-${String(i).padStart(20, '0')}`);
 
@@ -285,4 +285,22 @@ test(`${MAX_INSTANCES_PER_LOCATION} instances: the carried state and the result 
       t.diagnostic(`${perCall}/call: ${kept.length} detailed (${failures} failures), state ${state.length} B`);
     });
   }
+});
+
+test('ledgerRoom: ResourceIds are counted once (they are the ledger ids), other inputs in full', () => {
+  const budget = 240 * 1024;
+  const base = { regionId: 'cn-hangzhou', commandContent: 'echo hi', commandType: 'RunShellScript' };
+  const resourceIds = { ...base, targets: { Type: 'ResourceIds', ResourceIds: ids(MAX_INSTANCES_PER_LOCATION) } };
+  const tags = { ...base, targets: { Type: 'Tags', Tags: [{ Key: 'env', Value: 'prod' }] } };
+  const roomIds = ledgerRoom(resourceIds, budget);
+  assert.equal(
+    roomIds,
+    budget - Buffer.byteLength(JSON.stringify({ ...base, targets: { Type: 'ResourceIds', ResourceIds: [] } })),
+  );
+  assert.equal(ledgerRoom(tags, budget), budget - Buffer.byteLength(JSON.stringify(tags)));
+  assert.equal(ledgerRoom({ ...tags, continuation: { big: 'x'.repeat(10_000) } }, budget), ledgerRoom(tags, budget));
+  // 5,000 ResourceIds with 151 failures: every failure keeps its detail.
+  const ledger = new InstanceLedger(ids(MAX_INSTANCES_PER_LOCATION), roomIds);
+  runAll(ledger, 100, (i) => (i % 33 === 0 ? 'Failed' : 'Success'), 'ok\n');
+  assert.equal(ledger.detailed().filter((r) => r.status === 'Failed').length, 152);
 });
