@@ -14,6 +14,8 @@ export const RUN_CANCELLED = 'Cancelled';
 export const ROLE_CHAIN_DENIED = 'RoleChainDenied';
 /** Targets select more instances than one location may run on (MAX_INSTANCES_PER_LOCATION). */
 export const TOO_MANY_TARGETS = 'TooManyTargets';
+/** A workflow type (templateName) that the worker of that task queue does not run. Non-retryable. */
+export const UNKNOWN_WORKFLOW_TYPE = 'UnknownWorkflowType';
 /** The cloud refused a call for a reason that retrying will not fix (permission, bad parameter). */
 export const CLOUD_REQUEST_REJECTED = 'CloudRequestRejected';
 

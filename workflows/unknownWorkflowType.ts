@@ -6,9 +6,9 @@ import { ApplicationFailure, workflowInfo } from '@temporalio/workflow';
 import { UNKNOWN_WORKFLOW_TYPE } from '../contract/errors';
 import { BULKY_WORKFLOW_TYPE, PARENT_WORKFLOW_TYPE } from '../contract/input';
 
-export async function unknownWorkflowType(): Promise<never> {
+export function unknownWorkflowType(): Promise<never> {
   const { workflowType, taskQueue } = workflowInfo();
-  throw ApplicationFailure.create({
+  const failure = ApplicationFailure.create({
     type: UNKNOWN_WORKFLOW_TYPE,
     nonRetryable: true,
     message:
@@ -16,4 +16,5 @@ export async function unknownWorkflowType(): Promise<never> {
       `${PARENT_WORKFLOW_TYPE} and ${BULKY_WORKFLOW_TYPE}. Check templateName, or set templateTaskQueue to ` +
       'the task queue of the service whose workflow it names',
   });
+  return Promise.reject(failure);
 }

@@ -69,6 +69,35 @@ test("another service's workflow starts multiAccountExecute as a child by type n
   }
 });
 
+test('a templateName no worker runs (a typo) fails its locations at once, saying so, with no cloud call', async () => {
+  h.emulator.resetAudit();
+  const started = Date.now();
+  const workflowId = `typo-${Date.now()}`;
+  const err = await h.run(() =>
+    h.client.workflow
+      .execute('multiAccountExecute', {
+        args: [{ ...seedInput, templateName: 'bulkyRunComand' }],
+        taskQueue: h.taskQueue,
+        workflowId,
+      })
+      .then(
+        () => assert.fail('the run should have failed'),
+        (e: unknown) => e,
+      ),
+  );
+  assert.ok(err instanceof WorkflowFailedError && err.cause instanceof ApplicationFailure, String(err));
+  assert.equal(err.cause.type, 'MaxErrorsExceeded');
+  const result = err.cause.details![0] as MultiAccountExecuteResult;
+  const [first] = result.locations;
+  assert.equal(first!.status, 'Failed');
+  assert.equal(
+    first!.error,
+    `no workflow type "bulkyRunComand" on task queue ${h.taskQueue}: this worker runs multiAccountExecute and bulkyRunCommand. Check templateName, or set templateTaskQueue to the task queue of the service whose workflow it names`,
+  );
+  assert.ok(Date.now() - started < 15_000, 'fails at once');
+  assert.deepEqual(h.emulator.audit().calls, []);
+});
+
 test('bulkyRunCommand started directly with a continuation fails as InvalidInput, with no cloud call', async () => {
   h.emulator.resetAudit();
   const err = await h.run(() =>
