@@ -27,11 +27,18 @@ import {
   type MultiAccountExecuteResult,
   type RunStatus,
 } from '../contract/results';
+import { jsonBytes } from '../contract/utf8';
 import { validateMultiAccountInput } from '../contract/validate';
 import { validatedOrFail } from './failures';
 import { rateControlView, registerControlHandlers } from './control';
 import { progressQuery } from './messages';
 import { RateWindow } from './rateWindow';
+
+/** Bytes of children's inputs started in one workflow task (its completion is one gRPC message of ≤ 4 MB). */
+const CHILD_INPUT_BYTES_PER_TASK = 1_500_000;
+
+/** Patch: children's starts are spread over workflow tasks by CHILD_INPUT_BYTES_PER_TASK. */
+const CHILD_STARTS_PER_TASK_BUDGET = 'child-starts-per-task-budget';
 
 /** Patch: on cancel, the parent also cancels each running child by workflow id (reaching its latest run). */
 const CANCEL_CHILDREN_BY_ID = 'cancel-children-by-workflow-id';
@@ -102,12 +109,30 @@ export async function multiAccountExecute(input: MultiAccountExecuteInput): Prom
     win.finish(isError);
   };
 
+  // One workflow task's commands go to the server in one gRPC message (4 MB at most): start children
+  // whose inputs add up to at most CHILD_INPUT_BYTES_PER_TASK per task, then wait for the next task
+  // (the children just started bring one). historyLength changes with every workflow task.
+  const inputBytes = plan.locations.map((l) => jsonBytes(l.childInput));
+  let budgetTask = -1;
+  let bytesThisTask = 0;
+  const overTaskBudget = (bytes: number): boolean => {
+    const task = workflowInfo().historyLength;
+    if (task !== budgetTask) [budgetTask, bytesThisTask] = [task, 0];
+    return bytesThisTask > 0 && bytesThisTask + bytes > CHILD_INPUT_BYTES_PER_TASK;
+  };
+
   phase = 'Running';
   const canStartMore = () => !root.consideredCancelled && next < locations.length && win.available() > 0;
   const allDone = () => win.running === 0 && (next >= locations.length || win.tripped);
   try {
     for (;;) {
       while (canStartMore()) {
+        if (overTaskBudget(inputBytes[next]!) && patched(CHILD_STARTS_PER_TASK_BUDGET)) {
+          const task = budgetTask;
+          await condition(() => workflowInfo().historyLength !== task);
+          continue;
+        }
+        bytesThisTask += inputBytes[next]!;
         win.start(1);
         void runLocation(next++);
       }
