@@ -90,7 +90,7 @@ export async function selectTargets(deps: ActivityDeps, input: SelectTargetsInpu
         }
       }
       instanceIds = targets.ResourceIds.filter((id) => found.has(id));
-      missing = targets.ResourceIds.filter((id) => !found.has(id));
+      missing = [...new Set(targets.ResourceIds)].filter((id) => !found.has(id)); // once each, in input order
       break;
     }
   }

@@ -11,6 +11,7 @@ import {
   condition,
   continueAsNew,
   isCancellation,
+  patched,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -31,9 +32,13 @@ import { validateBulkyInput } from '../contract/validate';
 import { validatedOrFail } from './failures';
 import { POLL_MAX_WAIT_MS, cloudCalls, polling } from './activityStubs';
 import { rateControlView, registerControlHandlers } from './control';
+import { decodeSubset, encodeSubset } from './subsetMask';
 import { InstanceLedger, ledgerRoom, type LedgerState } from './instanceLedger';
 import { progressQuery, resultQuery } from './messages';
 import { RateWindow, type RateWindowState } from './rateWindow';
+
+/** Patch: a pause/resume that reaches a continued run before its window exists is applied, not lost. */
+const EARLY_SIGNALS_IN_CONTINUED_RUN = 'early-signals-in-continued-run';
 
 /** Rounds of polling after a cancel, to learn what the stopped instances did. */
 const POLLS_AFTER_STOP = 5;
@@ -57,8 +62,10 @@ export interface BulkyContinuation {
    * them (selectedResourceIds), and carrying them twice would double the payload.
    */
   instanceIds?: string[];
-  /** ResourceIds that the region does not have (after instanceIds in instance order). */
+  /** ResourceIds that the region does not have (after instanceIds in instance order); empty with missingMask. */
   missing: string[];
+  /** With ResourceIds: `missing` as a mask over the (deduplicated) ResourceIds, which the input already lists. */
+  missingMask?: string;
   /** Index in instanceIds of the next instance to dispatch. */
   next: number;
   ledger: LedgerState;
@@ -150,12 +157,17 @@ export async function bulkyRunCommand(input: BulkyRunCommandInput): Promise<Bulk
   };
   let sequence = 0;
   let stopSent = false;
-  const room = ledgerRoom(input, PAYLOAD_BUDGET);
+  const resourceIds = params.targets.Type === 'ResourceIds' ? [...new Set(params.targets.ResourceIds)] : undefined;
+  // The continuation carries the missing ResourceIds as a mask of one hex digit per four ids.
+  const room = ledgerRoom(input, PAYLOAD_BUDGET) - Math.ceil((resourceIds?.length ?? 0) / 4);
 
   const carried = params.continuation as BulkyContinuation | BulkyContinuationV1 | undefined;
   if (carried) {
     // A continued run: pick up exactly where the previous run stopped.
     ({ accountId, missing, next, sequence, stopSent } = carried);
+    if ('missingMask' in carried && carried.missingMask !== undefined && resourceIds) {
+      missing = decodeSubset(resourceIds, carried.missingMask);
+    }
     queue = carried.instanceIds ?? selectedResourceIds(params, missing);
     const all = [...queue, ...missing];
     if ('ledger' in carried) {
@@ -170,6 +182,12 @@ export async function bulkyRunCommand(input: BulkyRunCommandInput): Promise<Bulk
     }
     for (const [invokeId, ids] of ledger.running()) inflight.set(invokeId, new Set(ids));
     window = new RateWindow(all.length, rateControl, carried.window);
+    // A pause or resume sent while the previous run was handing over lands in this run's first task.
+    const early = control.early();
+    if (early && patched(EARLY_SIGNALS_IN_CONTINUED_RUN)) {
+      if (early === 'pause') window.pause();
+      else window.resume();
+    }
   } else {
     phase = 'SelectingTargets';
     const selection = await selectTargets(params).catch(failEarly);
@@ -330,8 +348,11 @@ export async function bulkyRunCommand(input: BulkyRunCommandInput): Promise<Bulk
   function carry(): BulkyContinuation {
     return {
       accountId,
-      instanceIds: params.targets.Type === 'ResourceIds' ? undefined : queue,
-      missing,
+      instanceIds: resourceIds ? undefined : queue,
+      // (A run whose selection listed an id twice, before ids were deduplicated, carries the list itself.)
+      ...(resourceIds && new Set(missing).size === missing.length
+        ? { missing: [], missingMask: encodeSubset(resourceIds, missing) }
+        : { missing }),
       next,
       ledger: book.state(),
       sequence,

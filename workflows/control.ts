@@ -21,17 +21,19 @@ export function rateControlView(window: RateWindow): RateControlView {
  * Registers the control handlers. `getWindow` returns undefined until the window exists (a child knows
  * its item count only after target selection); signals received before then are applied when it appears.
  */
-export function registerControlHandlers(getWindow: () => RateWindow | undefined): { pausedEarly: () => boolean } {
-  let pausedBeforeStart = false;
+export function registerControlHandlers(getWindow: () => RateWindow | undefined): EarlySignals {
+  // The last of pause/resume received before the window existed. Signals are delivered before the
+  // workflow function runs, so a continued run, whose window comes from its carried state, sees them too.
+  let early: 'pause' | 'resume' | undefined;
   setHandler(pauseSignal, () => {
     const window = getWindow();
     if (window) window.pause();
-    else pausedBeforeStart = true;
+    else early = 'pause';
   });
   setHandler(resumeSignal, () => {
     const window = getWindow();
     if (window) window.resume();
-    else pausedBeforeStart = false;
+    else early = 'resume';
   });
   setHandler(
     setRateControlUpdate,
@@ -54,5 +56,12 @@ export function registerControlHandlers(getWindow: () => RateWindow | undefined)
       },
     },
   );
-  return { pausedEarly: () => pausedBeforeStart };
+  return { pausedEarly: () => early === 'pause', early: () => early };
+}
+
+export interface EarlySignals {
+  /** A pause came before the window existed (and no resume after it). */
+  pausedEarly(): boolean;
+  /** The last pause or resume that came before the window existed. */
+  early(): 'pause' | 'resume' | undefined;
 }

@@ -63,3 +63,41 @@ test('a child continues as new every ~100 events and ends with every instance ex
   assert.ok(runs.length >= 2, `continued as new (${runs.length} runs)`);
   for (const length of runs) assert.ok(length < 250, `each run's history is short (${length} events)`);
 });
+
+test('ResourceIds with missing ids: the missing ones are carried across runs (as a mask), each counted once', async () => {
+  h.emulator.resetAudit();
+  const workflowId = `can-ids-${Date.now()}`;
+  const existing = Array.from({ length: 30 }, (_, i) => `i-${String(60 - i).padStart(3, '0')}`); // i-060 … i-031
+  const gone = ['i-gone-b', 'i-gone-a', 'i-gone-c'];
+  const handle = await h.client.workflow.start('bulkyRunCommand', {
+    args: [
+      childInput(REGION, {
+        targets: { Type: 'ResourceIds', ResourceIds: [gone[0]!, ...existing, gone[1]!, gone[2]!] },
+        rateControl: { Mode: 'Concurrency', Concurrency: 3, MaxErrors: '100%' },
+        continueAsNewAfterEvents: 100,
+      }),
+    ],
+    taskQueue: h.taskQueue,
+    workflowId,
+  });
+  const result = (await h.run(() => handle.result())) as BulkyRunCommandResult;
+  assert.equal(result.status, 'PartialFailed');
+  // i-040, i-050, i-060 exit 1; the three missing ids are Invalid, in the order the input lists them.
+  assert.deepEqual(result.counts, { total: 33, success: 27, failed: 6, skipped: 0, cancelled: 0 });
+  assert.deepEqual(
+    result.instances.filter((i) => i.status !== 'Success').map((i) => [i.instanceId, i.status, i.errorCode]),
+    [
+      ['i-040', 'Failed', 'ExitCodeNonzero'],
+      ['i-050', 'Failed', 'ExitCodeNonzero'],
+      ['i-060', 'Failed', 'ExitCodeNonzero'],
+      ['i-gone-b', 'Invalid', 'InstanceNotExists'],
+      ['i-gone-a', 'Invalid', 'InstanceNotExists'],
+      ['i-gone-c', 'Invalid', 'InstanceNotExists'],
+    ],
+  );
+  const executions = h.emulator.audit().executions.filter((e) => existing.includes(e.instanceId));
+  assert.equal(executions.length, 30, 'each existing instance ran once');
+  let runs = 0;
+  for await (const _ of h.client.workflow.list({ query: `WorkflowId="${workflowId}"` })) runs++;
+  assert.ok(runs >= 2, `continued as new (${runs} runs)`);
+});

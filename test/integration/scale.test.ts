@@ -23,6 +23,9 @@ const fails = (n: number) => n % 97 === 0;
 
 const LOCATIONS = 500;
 const TOO_MANY = 'cn-toomany';
+/** Locations started at once whose children's inputs (16 KB each) add up to more than gRPC's 4 MB. */
+const WIDE = 280;
+const wideRegion = (n: number) => `cn-e${String(n).padStart(3, '0')}`;
 const regionOf = (n: number) => `cn-r${String(n).padStart(3, '0')}`;
 
 let h: Harness;
@@ -43,6 +46,7 @@ before(async () => {
     agent: 'online',
     behavior: { durationMs: 50 },
   }));
+  for (let n = 0; n < WIDE; n++) regions[wideRegion(n)] = [];
   for (let n = 1; n <= LOCATIONS; n++) {
     regions[regionOf(n)] = [1, 2].map((k) => ({
       id: `i-${regionOf(n)}-${k}`,
@@ -207,6 +211,26 @@ async function runsOf(client: Client, workflowId: string): Promise<{ runId: stri
   return runs;
 }
 
+/**
+ * A run's history fetched a few events a page: a history holding megabytes of children's inputs is larger
+ * than one gRPC answer (4 MB), which is all `fetchHistory()` reads.
+ */
+async function pagedHistory(client: Client, workflowId: string): Promise<Event[]> {
+  const events: Event[] = [];
+  let nextPageToken: Uint8Array | undefined;
+  do {
+    const page = await client.workflowService.getWorkflowExecutionHistory({
+      namespace: client.options.namespace,
+      execution: { workflowId },
+      maximumPageSize: 50,
+      nextPageToken,
+    });
+    events.push(...(page.history?.events ?? []));
+    nextPageToken = page.nextPageToken?.length ? page.nextPageToken : undefined;
+  } while (nextPageToken);
+  return events;
+}
+
 /** Byte size of every payload in a history. */
 function payloadSizes(history: History): number[] {
   const sizes: number[] = [];
@@ -306,4 +330,63 @@ test(`a location whose targets select more than ${INSTANCES} instances fails at 
     /the run failed before any instance ran: targets \(All\) select more than/,
   );
   assert.equal((await child.query(progressQuery)).phase, 'Done');
+});
+
+test(`${INSTANCES} ResourceIds that do not exist: each ends Invalid, in one workflow task's time, nothing sent`, async () => {
+  h.emulator.resetAudit();
+  const gone = Array.from({ length: INSTANCES }, (_, i) => `i-gone${String(i).padStart(16, '0')}`);
+  const handle = await h.client.workflow.start('bulkyRunCommand', {
+    args: [
+      childInput(BIG, {
+        targets: { Type: 'ResourceIds', ResourceIds: gone },
+        rateControl: { Mode: 'Concurrency', Concurrency: 100, MaxErrors: '100%' },
+      }),
+    ],
+    taskQueue: h.taskQueue,
+    workflowId: `scale-missing-${Date.now()}`,
+  });
+  const result = (await h.run(() => handle.result())) as BulkyRunCommandResult;
+  assert.equal(result.status, 'PartialFailed');
+  assert.deepEqual(result.counts, { total: INSTANCES, success: 0, failed: INSTANCES, skipped: 0, cancelled: 0 });
+  assert.ok(
+    allInstances(result).every((i) => i.status === 'Invalid'),
+    'every id is Invalid',
+  );
+  // The roster holds every id (~125 KB); the ~110 KB left hold the detailed records of the first ~430 (the
+  // continuation carries the missing ids as a 1,250-character mask, not a second list of 125 KB).
+  assert.ok(result.instances.length >= 400, `${result.instances.length} detailed records kept`);
+  assert.equal(result.instancesOmitted, INSTANCES - result.instances.length);
+  assert.deepEqual(
+    new Set(result.instances.map((i) => `${i.status} ${i.errorCode} ${i.errorInfo}`)),
+    new Set(['Invalid InstanceNotExists The specified instance does not exist']),
+  );
+  const events = (await handle.fetchHistory()).events ?? [];
+  assert.equal(events.filter((e) => e.workflowTaskFailedEventAttributes).length, 0, 'no workflow task failed');
+  assert.equal(h.emulator.audit().calls.filter((c) => c.action === 'RunCommand').length, 0);
+});
+
+test(`${WIDE} children of 16 KB inputs started at once: spread over workflow tasks under gRPC's 4 MB`, async () => {
+  const input = seedRun(
+    Array.from({ length: WIDE }, (_, n) => wideRegion(n)),
+    { commandContent: `echo hi #${'x'.repeat(16_000)}` },
+    { rateControl: { Mode: 'Concurrency', Concurrency: WIDE, MaxErrors: 0 } },
+  );
+  const handle = await h.client.workflow.start('multiAccountExecute', {
+    args: [input],
+    taskQueue: h.taskQueue,
+    workflowId: `scale-wide-${Date.now()}`,
+  });
+  const result = (await h.run(() => handle.result())) as MultiAccountExecuteResult;
+  assert.equal(result.status, 'Success');
+  assert.deepEqual(result.counts, { total: WIDE, success: WIDE, failed: 0, skipped: 0, cancelled: 0 });
+  const events = await pagedHistory(h.client, handle.workflowId);
+  assert.equal(events.filter((e) => e.workflowTaskFailedEventAttributes).length, 0, 'no workflow task failed');
+  // 280 × ~16 KB = 4.5 MB: at most 1.5 MB of child starts per task, so at least 3 tasks started them.
+  const completions = events.filter((e) => e.workflowTaskCompletedEventAttributes).map((e) => Number(e.eventId));
+  const initiated = events
+    .filter((e) => e.startChildWorkflowExecutionInitiatedEventAttributes)
+    .map((e) =>
+      completions.find((c) => c < Number(e.eventId) && !completions.some((d) => d > c && d < Number(e.eventId))),
+    );
+  assert.ok(new Set(initiated).size >= 3, `child starts spread over ${new Set(initiated).size} workflow tasks`);
 });

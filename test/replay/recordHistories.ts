@@ -109,6 +109,27 @@ async function main(): Promise<void> {
     await settle(h.run(() => cancelled.result()));
     await save(h, 'parent-cancelled', cancelled);
     await save(h, 'child-cancelled', h.client.workflow.getHandle(`${cancelled.workflowId}/654321/cn-slow`));
+    // 5. (v4) ResourceIds with ids the region lacks, continuing as new: the missing ids carried as a mask.
+    const ids = await h.client.workflow.start('bulkyRunCommand', {
+      args: [
+        childInput('cn-can', {
+          targets: {
+            Type: 'ResourceIds',
+            ResourceIds: [
+              'i-gone-1',
+              ...Array.from({ length: 30 }, (_, i) => `i-${String(i + 1).padStart(3, '0')}`),
+              'i-gone-2',
+            ],
+          },
+          rateControl: { Mode: 'Concurrency', Concurrency: 3, MaxErrors: '100%' },
+          continueAsNewAfterEvents: 100,
+        }),
+      ],
+      taskQueue: h.taskQueue,
+      workflowId: `replay-ids-${stamp}`,
+    });
+    await settle(h.run(() => ids.result()));
+    await save(h, 'child-resource-ids-continue-as-new', ids);
     writeFileSync(path.join(OUT, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   } finally {
     await h.close();
