@@ -330,6 +330,47 @@ describe('location-level RateControl (multiAccountExecute)', () => {
     assert.match(result.locations[0]!.error!, /trust policy/);
     assert.equal(h.emulator.audit().executions.length, before, 'nothing ran');
   });
+
+  test('a member role that does not trust the hub fails its location on the first try; the others run (MaxErrors 1)', async () => {
+    const input = seedRun(locationRegions, {}, { rateControl: { Mode: 'Concurrency', Concurrency: 1, MaxErrors: 1 } });
+    input.accountRoleAndRegions[0] = { OOSAssumeRole: 'OOSServiceRole|777777/OOSServiceRole', RegionId: 'cn-l01' };
+    const workflowId = `loc-untrusted-${Date.now()}`;
+    h.emulator.resetAudit();
+    const result = (await h.run(() =>
+      h.client.workflow.execute('multiAccountExecute', { args: [input], taskQueue: h.taskQueue, workflowId }),
+    )) as MultiAccountExecuteResult;
+    assert.equal(result.status, 'PartialFailed');
+    assert.deepEqual(
+      result.locations.map((l) => [l.accountId, l.regionId, l.status]),
+      [
+        ['777777', 'cn-l01', 'Failed'],
+        ['654321', 'cn-l02', 'Success'],
+        ['654321', 'cn-l03', 'Success'],
+      ],
+    );
+    assert.deepEqual(result.counts, { total: 3, success: 2, failed: 1, skipped: 0, cancelled: 0 });
+    // Actionable: which role, which principal to add to its trust policy.
+    assert.match(result.locations[0]!.error!, /acs:ram::777777:role\/OOSServiceRole/);
+    assert.match(result.locations[0]!.error!, /acs:ram::123456:role\/OOSServiceRole/);
+    assert.match(result.locations[0]!.error!, /trust policy/);
+    // Fast: the denied AssumeRole is not retried (one attempt of one activity in the failed child).
+    const child = await h.client.workflow.getHandle(`${workflowId}/777777/cn-l01`).fetchHistory();
+    const attempts = (child.events ?? []).filter((e) => e.activityTaskStartedEventAttributes);
+    assert.deepEqual(
+      attempts.map((e) => e.activityTaskStartedEventAttributes!.attempt),
+      [1],
+    );
+    const denied = h.emulator.audit().calls.filter((c) => c.action === 'AssumeRole' && c.errorCode !== null);
+    assert.deepEqual(
+      denied.map((c) => c.errorCode),
+      ['NoPermission'],
+      'the denied AssumeRole was made once',
+    );
+    assert.deepEqual(
+      executionsIn('cn-l02').map((e) => e.instanceId),
+      ['i-001', 'i-002'],
+    );
+  });
 });
 
 /** Polls `probe` every 50 ms until it returns true (fails after timeoutMs). */
