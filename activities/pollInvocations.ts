@@ -1,17 +1,21 @@
 // Waits until at least one instance of the running invocations is final, then reports every final one.
-// One DescribeInvocations call per in-flight invocation per tick (up to 100 instances each), so polling
-// cost grows with invocations, not instances. Heartbeats each tick; history sees only the final answer.
+// One DescribeInvocations call per due invocation per tick (up to 100 instances each), so polling cost
+// grows with invocations, not instances; each invocation is due on its own schedule (pollSchedule.ts).
+// Heartbeats each tick; history sees only the final answer.
 import * as $Ecs from '@alicloud/ecs20140526';
 import { isFinalStatus, type InstanceResult, type InstanceStatus } from '../contract/results';
 import { ecsClient } from './cloudClients';
 import { callCloud } from './cloudErrors';
 import { activitySleep, heartbeat, type ActivityDeps } from './deps';
 import { capOutput } from './outputs';
+import { nextPollDelay } from './pollSchedule';
 
 export interface InFlightInvocation {
   invokeId: string;
   /** Instances of this invocation whose result the workflow does not have yet. */
   instanceIds: string[];
+  /** Ms since it was sent, on the workflow's clock, when the poll was scheduled; undefined if unknown. */
+  ageMs?: number;
 }
 
 export interface PollInvocationsInput {
@@ -19,6 +23,8 @@ export interface PollInvocationsInput {
   regionId: string;
   invocations: InFlightInvocation[];
   pollIntervalMs: number;
+  /** The shortest send-to-seen-ended time the run has measured (see pollSchedule.ts). */
+  expectedDurationMs?: number;
   /**
    * Return (possibly with nothing) after about this long (at most one poll interval more), so the workflow
    * can take new decisions.
@@ -54,18 +60,31 @@ export function withinBudget(finished: InstanceResult[]): InstanceResult[] {
 }
 
 export async function pollInvocations(deps: ActivityDeps, input: PollInvocationsInput): Promise<PollInvocationsResult> {
-  const deadline = Date.now() + input.maxWaitMs;
+  const started = Date.now();
+  const deadline = started + input.maxWaitMs;
+  const schedule = { pollIntervalMs: input.pollIntervalMs, expectedDurationMs: input.expectedDurationMs };
+  // Every invocation is polled at once, then each when it is due.
+  const due = input.invocations.map(() => started);
   for (let tick = 0; ; tick++) {
+    const now = Date.now();
+    const polled = input.invocations.filter((_, i) => due[i]! <= now);
     const finished: InstanceResult[] = [];
-    await forEachLimited(input.invocations, PARALLEL_CALLS, async (inv) => {
+    await forEachLimited(polled, PARALLEL_CALLS, async (inv) => {
       finished.push(...(await finishedInstances(deps, input, inv)));
     });
     heartbeat({ tick, finished: finished.length });
     if (finished.length > 0) return { finished: withinBudget(finished) };
-    // A full interval after every poll, also before returning empty-handed: the workflow polls again at
-    // once, so returning right after a poll would poll twice in a row (and with an interval as long as
+    const after = Date.now();
+    input.invocations.forEach((inv, i) => {
+      if (due[i]! > now) return;
+      const age = inv.ageMs === undefined ? undefined : inv.ageMs + (after - started);
+      due[i] = after + nextPollDelay(age, schedule);
+    });
+    // Sleep until the next is due, also before returning empty-handed: the workflow polls again at once,
+    // so returning right after a poll would poll twice in a row (and with an interval as long as
     // maxWaitMs, e.g. pollIntervalSeconds 60, in a tight loop of activities).
-    await sleepHeartbeating(input.pollIntervalMs, tick);
+    const nextDue = due.length > 0 ? Math.min(...due) : after + input.pollIntervalMs;
+    await sleepHeartbeating(Math.max(0, nextDue - Date.now()), tick);
     if (Date.now() >= deadline) return { finished: [] };
   }
 }

@@ -93,6 +93,10 @@ export async function bulkyRunCommand(input: BulkyRunCommandInput): Promise<Bulk
   let ledger: InstanceLedger | undefined;
   let accountId = '';
   const inflight = new Map<string, Set<string>>(); // invokeId → instances without a result yet
+  // For the poll schedule (workflow time, deterministic): when each invocation was sent, and the shortest
+  // send-to-seen-ended time so far. Not carried over continue-as-new: the next run learns it again.
+  const sentAt = new Map<string, number>();
+  let expectedDurationMs: number | undefined;
   let queue: string[] = [];
   let missing: string[] = [];
   let next = 0;
@@ -220,6 +224,7 @@ export async function bulkyRunCommand(input: BulkyRunCommandInput): Promise<Bulk
         dispatch: { workflowId, firstRunId: firstExecutionRunId, sequence: sequence++ },
       });
       inflight.set(invokeId, new Set(instanceIds));
+      sentAt.set(invokeId, Date.now());
       book.sent(instanceIds, invokeId);
     } catch (err) {
       if (isCancellation(err)) throw err;
@@ -241,7 +246,15 @@ export async function bulkyRunCommand(input: BulkyRunCommandInput): Promise<Bulk
     for (const result of finished) {
       const pending = result.invokeId ? inflight.get(result.invokeId) : undefined;
       if (!pending?.delete(result.instanceId)) continue; // already known
-      if (pending.size === 0) inflight.delete(result.invokeId!);
+      const sent = sentAt.get(result.invokeId!);
+      if (sent !== undefined && result.status === 'Success') {
+        const took = Date.now() - sent;
+        expectedDurationMs = expectedDurationMs === undefined ? took : Math.min(expectedDurationMs, took);
+      }
+      if (pending.size === 0) {
+        inflight.delete(result.invokeId!);
+        sentAt.delete(result.invokeId!);
+      }
       finish(result);
     }
   };
@@ -249,7 +262,11 @@ export async function bulkyRunCommand(input: BulkyRunCommandInput): Promise<Bulk
   const canStartMore = () => !root.consideredCancelled && next < queue.length && win.available() > 0;
 
   const pollOnce = async (maxWaitMs: number, wakeOnSlot: boolean) => {
-    const invocations = [...inflight].map(([invokeId, ids]) => ({ invokeId, instanceIds: [...ids] }));
+    const now = Date.now();
+    const invocations = [...inflight].map(([invokeId, ids]) => {
+      const sent = sentAt.get(invokeId);
+      return { invokeId, instanceIds: [...ids], ...(sent === undefined ? {} : { ageMs: now - sent }) };
+    });
     let finished: InstanceResult[] = [];
     await CancellationScope.cancellable(async () => {
       const poll = polling
@@ -258,6 +275,7 @@ export async function bulkyRunCommand(input: BulkyRunCommandInput): Promise<Bulk
           regionId,
           invocations,
           pollIntervalMs: Math.round(params.pollIntervalSeconds * 1000),
+          ...(expectedDurationMs === undefined ? {} : { expectedDurationMs }),
           maxWaitMs,
           outputMaxBytes: params.outputMaxBytes,
         })

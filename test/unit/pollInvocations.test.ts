@@ -108,3 +108,40 @@ test('returns as soon as an instance is final', async () => {
   );
   assert.ok(Date.now() - t0 < 2000, `took ${Date.now() - t0} ms`);
 });
+
+test('an invocation of known age is polled on the age ramp: a 300 ms command is seen long before a 2 s interval', async () => {
+  const invocations = await start('cn-fast');
+  const r = await pollInvocations(deps, {
+    roleChain: CHAIN,
+    regionId: 'cn-fast',
+    invocations: invocations.map((i) => ({ ...i, ageMs: 0 })),
+    pollIntervalMs: 2000,
+    maxWaitMs: 30_000,
+    outputMaxBytes: 2048,
+  });
+  assert.deepEqual(
+    r.finished.map((f) => [f.instanceId, f.status]),
+    [['i-001', 'Success']],
+  );
+  const times = pollTimes(invocations[0]!.invokeId);
+  // 100 ms apart (the floor) while young: 3 to 6 polls for 300 ms, none closer than the floor.
+  assert.ok(times.length >= 3 && times.length <= 6, `${times.length} polls`);
+  for (let i = 1; i < times.length; i++) assert.ok(times[i]! - times[i - 1]! >= 90, `gap ${times[i]! - times[i - 1]!}`);
+});
+
+test('with an expected duration, nothing is polled before 80% of it after the first poll', async () => {
+  const invocations = await start('cn-fast');
+  await pollInvocations(deps, {
+    roleChain: CHAIN,
+    regionId: 'cn-fast',
+    invocations: invocations.map((i) => ({ ...i, ageMs: 0 })),
+    pollIntervalMs: 2000,
+    expectedDurationMs: 1000,
+    maxWaitMs: 30_000,
+    outputMaxBytes: 2048,
+  });
+  const times = pollTimes(invocations[0]!.invokeId);
+  // The first poll at once, the next at ~800 ms (by then the 300 ms command has ended).
+  assert.equal(times.length, 2, `${times.length} polls`);
+  assert.ok(times[1]! - times[0]! >= 750, `gap ${times[1]! - times[0]!}`);
+});
