@@ -1,6 +1,7 @@
 // Waits until at least one instance of the running invocations is final, then reports every final one.
 // One DescribeInvocations call per due invocation per tick (up to 100 instances each), so polling cost
-// grows with invocations, not instances; each invocation is due on its own schedule (pollSchedule.ts).
+// grows with invocations, not instances; each invocation is due on its own schedule (pollSchedule.ts),
+// counted from when RunCommand returned (clocks are read here, in activities, never in the workflow).
 // Heartbeats each tick; history sees only the final answer.
 import * as $Ecs from '@alicloud/ecs20140526';
 import { isFinalStatus, type InstanceResult, type InstanceStatus } from '../contract/results';
@@ -14,8 +15,8 @@ export interface InFlightInvocation {
   invokeId: string;
   /** Instances of this invocation whose result the workflow does not have yet. */
   instanceIds: string[];
-  /** Ms since it was sent, on the workflow's clock, when the poll was scheduled; undefined if unknown. */
-  ageMs?: number;
+  /** When it was sent (RunCommandResult.sentAtMs); undefined if unknown (e.g. carried over continue-as-new). */
+  sentAtMs?: number;
 }
 
 export interface PollInvocationsInput {
@@ -35,6 +36,8 @@ export interface PollInvocationsInput {
 
 export interface PollInvocationsResult {
   finished: InstanceResult[];
+  /** The shortest time from sending to seeing a Success among `finished` (ms), for the poll schedule. */
+  shortestSeenMs?: number;
 }
 
 /** Calls made at once; keeps one worker from flooding the region's API quota. */
@@ -63,6 +66,7 @@ export async function pollInvocations(deps: ActivityDeps, input: PollInvocations
   const started = Date.now();
   const deadline = started + input.maxWaitMs;
   const schedule = { pollIntervalMs: input.pollIntervalMs, expectedDurationMs: input.expectedDurationMs };
+  const sentAt = new Map(input.invocations.map((inv) => [inv.invokeId, inv.sentAtMs]));
   // Every invocation is polled at once, then each when it is due.
   const due = input.invocations.map(() => started);
   for (let tick = 0; ; tick++) {
@@ -73,11 +77,14 @@ export async function pollInvocations(deps: ActivityDeps, input: PollInvocations
       finished.push(...(await finishedInstances(deps, input, inv)));
     });
     heartbeat({ tick, finished: finished.length });
-    if (finished.length > 0) return { finished: withinBudget(finished) };
     const after = Date.now();
+    if (finished.length > 0) {
+      const kept = withinBudget(finished);
+      return { finished: kept, ...shortestSeen(kept, sentAt, after) };
+    }
     input.invocations.forEach((inv, i) => {
       if (due[i]! > now) return;
-      const age = inv.ageMs === undefined ? undefined : inv.ageMs + (after - started);
+      const age = inv.sentAtMs === undefined ? undefined : after - inv.sentAtMs;
       due[i] = after + nextPollDelay(age, schedule);
     });
     // Sleep until the next is due, also before returning empty-handed: the workflow polls again at once,
@@ -87,6 +94,21 @@ export async function pollInvocations(deps: ActivityDeps, input: PollInvocations
     await sleepHeartbeating(Math.max(0, nextDue - Date.now()), tick);
     if (Date.now() >= deadline) return { finished: [] };
   }
+}
+
+/** `{ shortestSeenMs }` over the successes whose invocation's send time is known, or `{}`. */
+function shortestSeen(
+  finished: InstanceResult[],
+  sentAt: Map<string, number | undefined>,
+  seenAt: number,
+): Pick<PollInvocationsResult, 'shortestSeenMs'> {
+  let shortest: number | undefined;
+  for (const r of finished) {
+    const sent = r.invokeId === null ? undefined : sentAt.get(r.invokeId);
+    if (r.status !== 'Success' || sent === undefined) continue;
+    shortest = Math.min(shortest ?? Infinity, Math.max(0, seenAt - sent));
+  }
+  return shortest === undefined ? {} : { shortestSeenMs: shortest };
 }
 
 /** Sleeps, heartbeating at least every 10 s, so that long poll intervals stay within the heartbeat timeout. */

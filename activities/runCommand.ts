@@ -35,6 +35,8 @@ export interface RunCommandInput {
 
 export interface RunCommandResult {
   invokeId: string;
+  /** When the cloud accepted the call (this worker's clock, ms): the poll schedule counts ages from it. */
+  sentAtMs: number;
   commandId: string;
 }
 
@@ -77,5 +79,5 @@ export async function runCommand(deps: ActivityDeps, input: RunCommandInput): Pr
   );
   const invokeId = res.body?.invokeId;
   if (!invokeId) throw new Error(`ECS RunCommand ${input.regionId} returned no InvokeId`);
-  return { invokeId, commandId: res.body?.commandId ?? '' };
+  return { invokeId, sentAtMs: Date.now(), commandId: res.body?.commandId ?? '' };
 }

@@ -93,8 +93,8 @@ export async function bulkyRunCommand(input: BulkyRunCommandInput): Promise<Bulk
   let ledger: InstanceLedger | undefined;
   let accountId = '';
   const inflight = new Map<string, Set<string>>(); // invokeId → instances without a result yet
-  // For the poll schedule (workflow time, deterministic): when each invocation was sent, and the shortest
-  // send-to-seen-ended time so far. Not carried over continue-as-new: the next run learns it again.
+  // For the poll schedule (as the activities measured them): when each invocation was sent, and the
+  // shortest send-to-seen-ended time so far. Not carried over continue-as-new: the next run learns again.
   const sentAt = new Map<string, number>();
   let expectedDurationMs: number | undefined;
   let queue: string[] = [];
@@ -216,7 +216,7 @@ export async function bulkyRunCommand(input: BulkyRunCommandInput): Promise<Bulk
   const dispatch = async (instanceIds: string[]) => {
     book.sending(instanceIds);
     try {
-      const { invokeId } = await cloudCalls.runCommand({
+      const { invokeId, sentAtMs } = await cloudCalls.runCommand({
         roleChain,
         regionId,
         instanceIds,
@@ -224,7 +224,7 @@ export async function bulkyRunCommand(input: BulkyRunCommandInput): Promise<Bulk
         dispatch: { workflowId, firstRunId: firstExecutionRunId, sequence: sequence++ },
       });
       inflight.set(invokeId, new Set(instanceIds));
-      sentAt.set(invokeId, Date.now());
+      if (sentAtMs !== undefined) sentAt.set(invokeId, sentAtMs);
       book.sent(instanceIds, invokeId);
     } catch (err) {
       if (isCancellation(err)) throw err;
@@ -246,11 +246,6 @@ export async function bulkyRunCommand(input: BulkyRunCommandInput): Promise<Bulk
     for (const result of finished) {
       const pending = result.invokeId ? inflight.get(result.invokeId) : undefined;
       if (!pending?.delete(result.instanceId)) continue; // already known
-      const sent = sentAt.get(result.invokeId!);
-      if (sent !== undefined && result.status === 'Success') {
-        const took = Date.now() - sent;
-        expectedDurationMs = expectedDurationMs === undefined ? took : Math.min(expectedDurationMs, took);
-      }
       if (pending.size === 0) {
         inflight.delete(result.invokeId!);
         sentAt.delete(result.invokeId!);
@@ -262,10 +257,9 @@ export async function bulkyRunCommand(input: BulkyRunCommandInput): Promise<Bulk
   const canStartMore = () => !root.consideredCancelled && next < queue.length && win.available() > 0;
 
   const pollOnce = async (maxWaitMs: number, wakeOnSlot: boolean) => {
-    const now = Date.now();
     const invocations = [...inflight].map(([invokeId, ids]) => {
-      const sent = sentAt.get(invokeId);
-      return { invokeId, instanceIds: [...ids], ...(sent === undefined ? {} : { ageMs: now - sent }) };
+      const sentAtMs = sentAt.get(invokeId);
+      return { invokeId, instanceIds: [...ids], ...(sentAtMs === undefined ? {} : { sentAtMs }) };
     });
     let finished: InstanceResult[] = [];
     await CancellationScope.cancellable(async () => {
@@ -281,6 +275,9 @@ export async function bulkyRunCommand(input: BulkyRunCommandInput): Promise<Bulk
         })
         .then((r) => {
           finished = r.finished;
+          if (r.shortestSeenMs !== undefined) {
+            expectedDurationMs = Math.min(expectedDurationMs ?? Infinity, r.shortestSeenMs);
+          }
         });
       // A resume or a raised concurrency frees slots while the poll waits: stop waiting and dispatch.
       const waits = wakeOnSlot ? [poll, condition(canStartMore)] : [poll];

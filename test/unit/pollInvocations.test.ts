@@ -106,6 +106,7 @@ test('returns as soon as an instance is final', async () => {
     r.finished.map((f) => [f.instanceId, f.status, f.exitCode, f.output]),
     [['i-001', 'Success', 0, 'done\n']],
   );
+  assert.equal(r.shortestSeenMs, undefined, 'no send time given, none measured');
   assert.ok(Date.now() - t0 < 2000, `took ${Date.now() - t0} ms`);
 });
 
@@ -114,7 +115,7 @@ test('an invocation of known age is polled on the age ramp: a 300 ms command is 
   const r = await pollInvocations(deps, {
     roleChain: CHAIN,
     regionId: 'cn-fast',
-    invocations: invocations.map((i) => ({ ...i, ageMs: 0 })),
+    invocations: invocations.map((i) => ({ ...i, sentAtMs: Date.now() })),
     pollIntervalMs: 2000,
     maxWaitMs: 30_000,
     outputMaxBytes: 2048,
@@ -123,6 +124,8 @@ test('an invocation of known age is polled on the age ramp: a 300 ms command is 
     r.finished.map((f) => [f.instanceId, f.status]),
     [['i-001', 'Success']],
   );
+  // Sent (about) when the poll started; the 300 ms command was seen ended within ~150 ms of its end.
+  assert.ok(r.shortestSeenMs! >= 280 && r.shortestSeenMs! < 1000, `seen after ${r.shortestSeenMs} ms`);
   const times = pollTimes(invocations[0]!.invokeId);
   // 100 ms apart (the floor) while young: 3 to 6 polls for 300 ms, none closer than the floor.
   assert.ok(times.length >= 3 && times.length <= 6, `${times.length} polls`);
@@ -134,7 +137,7 @@ test('with an expected duration, nothing is polled before 80% of it after the fi
   await pollInvocations(deps, {
     roleChain: CHAIN,
     regionId: 'cn-fast',
-    invocations: invocations.map((i) => ({ ...i, ageMs: 0 })),
+    invocations: invocations.map((i) => ({ ...i, sentAtMs: Date.now() })),
     pollIntervalMs: 2000,
     expectedDurationMs: 1000,
     maxWaitMs: 30_000,
