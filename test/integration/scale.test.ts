@@ -212,8 +212,9 @@ async function runsOf(client: Client, workflowId: string): Promise<{ runId: stri
 }
 
 /**
- * A run's history fetched a few events a page: a history holding megabytes of children's inputs is larger
- * than one gRPC answer (4 MB), which is all `fetchHistory()` reads.
+ * A run's history fetched one event batch (one workflow task's events) a page: a history holding megabytes
+ * of children's inputs is larger than one gRPC answer (4 MB), which is all `fetchHistory()` reads, and the
+ * server never splits a batch, so a page of 50 events can still hold several 1.5 MB batches.
  */
 async function pagedHistory(client: Client, workflowId: string): Promise<Event[]> {
   const events: Event[] = [];
@@ -222,7 +223,7 @@ async function pagedHistory(client: Client, workflowId: string): Promise<Event[]
     const page = await client.workflowService.getWorkflowExecutionHistory({
       namespace: client.options.namespace,
       execution: { workflowId },
-      maximumPageSize: 50,
+      maximumPageSize: 1,
       nextPageToken,
     });
     events.push(...(page.history?.events ?? []));
