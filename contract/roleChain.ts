@@ -25,6 +25,7 @@ export function parseRoleHop(text: string): RoleHop {
   const hop = text.trim();
   const arn = ARN.exec(hop);
   if (arn) return { accountId: arn[1]!, roleName: arn[2]! };
+  if (/^acs:/i.test(hop)) throw new RoleChainError(arnError(hop));
   const slash = hop.indexOf('/');
   if (slash >= 0) {
     const accountId = hop.slice(0, slash);
@@ -43,6 +44,21 @@ export function parseRoleHop(text: string): RoleHop {
     );
   }
   return { roleName: hop };
+}
+
+/** Says what is wrong with a hop that looks like an ARN but is not a role ARN. */
+function arnError(hop: string): string {
+  const parts = /^acs:([^:]*):([^:]*):([^:]*):([^/]*)\/(.*)$/i.exec(hop);
+  const allowed = 'a role ARN is acs:ram::AccountId:role/RoleName';
+  if (!parts) return `hop "${hop}": not a role ARN (${allowed})`;
+  const [, service, region, account, kind, name] = parts;
+  const problems: string[] = [];
+  if (service!.toLowerCase() !== 'ram') problems.push(`service "${service}" must be ram`);
+  if (region !== '') problems.push(`the region field must be empty, got "${region}"`);
+  if (!ACCOUNT_ID.test(account!)) problems.push(`account id "${account}" must be digits`);
+  if (kind!.toLowerCase() !== 'role') problems.push(`"${kind}" must be role (only roles can be assumed)`);
+  if (!ROLE_NAME.test(name!)) problems.push(`role name "${name}" must be 1-64 letters, digits, '.', '_' or '-'`);
+  return `hop "${hop}": ${problems.join('; ') || 'not a role ARN'} (${allowed})`;
 }
 
 /**

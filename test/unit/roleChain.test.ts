@@ -158,14 +158,43 @@ const cases: { name: string; chain: string; prefix?: string; expected: Ok | { er
   { name: 'role name of 65 chars', chain: 'R'.repeat(65), expected: { error: /must be RoleName/ } },
   { name: 'two slashes', chain: '654321/a/b', expected: { error: /role name "a\/b" must be 1-64/ } },
   {
-    name: 'ARN with a bad role name falls back to the AccountId/RoleName check',
+    name: 'ARN with a bad role name',
     chain: 'acs:ram::654321:role/bad name',
-    expected: { error: /account id "acs:ram::654321:role" must be digits/ },
+    expected: {
+      error:
+        /^hop "acs:ram::654321:role\/bad name": role name "bad name" must be 1-64 .* \(a role ARN is acs:ram::AccountId:role\/RoleName\)$/,
+    },
   },
   {
     name: 'ARN of a user, not a role',
     chain: 'acs:ram::654321:user/alice',
-    expected: { error: /must be digits/ },
+    expected: {
+      error: /^hop "acs:ram::654321:user\/alice": "user" must be role \(only roles can be assumed\) \(a role ARN/,
+    },
+  },
+  {
+    name: 'ARN with a non-digit account',
+    chain: 'acs:ram::abc:role/X',
+    expected: { error: /^hop "acs:ram::abc:role\/X": account id "abc" must be digits \(a role ARN/ },
+  },
+  {
+    name: 'ARN of another service with a region',
+    chain: 'acs:ecs:cn-hangzhou:654321:role/X',
+    expected: { error: /service "ecs" must be ram; the region field must be empty, got "cn-hangzhou" \(a role ARN/ },
+  },
+  {
+    name: 'ARN cut short',
+    chain: 'acs:ram::654321',
+    expected: { error: /^hop "acs:ram::654321": not a role ARN \(a role ARN is acs:ram::AccountId:role\/RoleName\)$/ },
+  },
+  {
+    name: 'upper-case ARN is accepted',
+    chain: 'ACS:RAM::654321:ROLE/OOSServiceRole',
+    expected: {
+      hops: [{ accountId: '654321', roleName: 'OOSServiceRole' }],
+      account: '654321',
+      canonical: '654321/OOSServiceRole',
+    },
   },
   { name: 'bad second hop', chain: 'OOSServiceRole|x y', expected: { error: /hop "x y"/ } },
 ];
