@@ -72,6 +72,8 @@ export interface BulkyContinuation {
   sequence: number;
   window: RateWindowState;
   stopSent: boolean;
+  /** The poll schedule's learned duration (absent before any was learned, and in older runs). */
+  expectedDurationMs?: number;
 }
 
 /** The continuation written before the ledger (kept so that those runs replay and resume). */
@@ -93,8 +95,8 @@ export async function bulkyRunCommand(input: BulkyRunCommandInput): Promise<Bulk
   let ledger: InstanceLedger | undefined;
   let accountId = '';
   const inflight = new Map<string, Set<string>>(); // invokeId → instances without a result yet
-  // For the poll schedule (as the activities measured them): when each invocation was sent, and the
-  // shortest send-to-seen-ended time so far. Not carried over continue-as-new: the next run learns again.
+  // For the poll schedule (as the activities measured them): when each invocation was sent (not carried
+  // over continue-as-new: those are polled at the interval), and the shortest send-to-seen-ended time.
   const sentAt = new Map<string, number>();
   let expectedDurationMs: number | undefined;
   let queue: string[] = [];
@@ -169,6 +171,7 @@ export async function bulkyRunCommand(input: BulkyRunCommandInput): Promise<Bulk
   if (carried) {
     // A continued run: pick up exactly where the previous run stopped.
     ({ accountId, missing, next, sequence, stopSent } = carried);
+    if ('expectedDurationMs' in carried) expectedDurationMs = carried.expectedDurationMs;
     if ('missingMask' in carried && carried.missingMask !== undefined && resourceIds) {
       missing = decodeSubset(resourceIds, carried.missingMask);
     }
@@ -373,6 +376,7 @@ export async function bulkyRunCommand(input: BulkyRunCommandInput): Promise<Bulk
       sequence,
       window: win.state,
       stopSent,
+      ...(expectedDurationMs === undefined ? {} : { expectedDurationMs }),
     };
   }
 
