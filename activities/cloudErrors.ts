@@ -48,10 +48,20 @@ export function isTransientCloudError(err: unknown): boolean {
   return /Timeout/i.test(e?.name ?? '') || /socket hang up|ECONNRESET|ETIMEDOUT|EPIPE/i.test(e?.message ?? '');
 }
 
-/** A one-line description without anything secret (SDK messages carry code, status, message, request id). */
+/**
+ * A request's URL as the SDK appends it to network errors ("socket hang upPOST http://…?CommandContent=…"):
+ * its query holds the command, its parameters and the signed credentials' key id.
+ */
+const REQUEST_URL = /\s*(?:GET|POST|PUT|DELETE|HEAD|PATCH)?\s*https?:\/\/\S*/g;
+
+/**
+ * A one-line description without anything secret (SDK messages carry code, status, message, request id;
+ * a request URL, with the command, its parameters and the key id in its query, is cut out).
+ */
 export function describeCloudError(err: unknown): string {
   const e = err as SdkErrorShape;
-  return (e?.message ?? String(err)).split('\n')[0]!.slice(0, 500);
+  const line = (e?.message ?? String(err)).split('\n')[0]!;
+  return line.replace(REQUEST_URL, ' (request URL omitted)').slice(0, 500);
 }
 
 export interface RetryOptions {

@@ -87,9 +87,16 @@ export const targetsSchema = z.discriminatedUnion(
 );
 export type Targets = z.infer<typeof targetsSchema>;
 
-const parameterValue = z.union([z.string(), z.number(), z.boolean()], {
-  error: 'parameter values: strings, numbers or booleans',
-});
+/** No process takes a NUL byte in its script or environment: the cloud could not run such a command. */
+const hasNoNul = (v: unknown) => typeof v !== 'string' || !v.includes('\u0000');
+const nulError = (what: string) => ({ error: `${what}: must not contain a NUL byte (\\u0000)` });
+
+const parameterValue = z
+  .union([z.string(), z.number(), z.boolean()], { error: 'parameter values: strings, numbers or booleans' })
+  .refine(hasNoNul, nulError('parameter values'));
+
+const ROLE_CHAIN_ERROR = 'OOSAssumeRole: a role chain string of at most 2048 characters';
+const roleChain = () => z.string({ error: ROLE_CHAIN_ERROR }).max(2048, { error: ROLE_CHAIN_ERROR });
 
 /**
  * The child's parameters: the seed's templateParameters (OOS names) merged with `regionId` and
@@ -97,12 +104,13 @@ const parameterValue = z.union([z.string(), z.number(), z.boolean()], {
  */
 export const bulkyRunCommandInputSchema = z.strictObject({
   regionId,
-  OOSAssumeRole: z.string({ error: 'OOSAssumeRole: a role chain string' }).max(2048).default(''),
+  OOSAssumeRole: roleChain().default(''),
   resourceType: z.literal('ALIYUN::ECS::Instance').optional(),
   commandType: z.enum(COMMAND_TYPES, { error: `commandType: one of ${COMMAND_TYPES.join(', ')}` }),
   commandContent: z
     .string({ error: 'commandContent: a script as a string' })
-    .min(1, { error: 'commandContent: must not be empty' }),
+    .min(1, { error: 'commandContent: must not be empty' })
+    .refine(hasNoNul, nulError('commandContent')),
   workingDir: z.string().max(200, { error: 'workingDir: at most 200 characters' }).default(''),
   windowsPasswordName: z.string().max(255, { error: 'windowsPasswordName: at most 255 characters' }).default(''),
   username: z.string().max(255, { error: 'username: at most 255 characters' }).default(''),
@@ -126,21 +134,21 @@ export const bulkyRunCommandInputSchema = z.strictObject({
   stopOnMaxErrors: z.boolean({ error: 'stopOnMaxErrors: true or false' }).default(false),
   /** Instances sent per RunCommand call when several slots are free (1 = OOS-style, one call per instance). */
   instancesPerCall: z
-    .number()
-    .int()
+    .number({ error: `instancesPerCall: an integer from 1 to ${MAX_INSTANCES_PER_CALL}` })
+    .int({ error: `instancesPerCall: an integer from 1 to ${MAX_INSTANCES_PER_CALL}` })
     .min(1, { error: `instancesPerCall: an integer from 1 to ${MAX_INSTANCES_PER_CALL}` })
     .max(MAX_INSTANCES_PER_CALL, { error: `instancesPerCall: an integer from 1 to ${MAX_INSTANCES_PER_CALL}` })
     .default(MAX_INSTANCES_PER_CALL),
   /** How often running invocations are polled. */
   pollIntervalSeconds: z
-    .number()
+    .number({ error: 'pollIntervalSeconds: from 0.05 to 60' })
     .min(0.05, { error: 'pollIntervalSeconds: from 0.05 to 60' })
     .max(60, { error: 'pollIntervalSeconds: from 0.05 to 60' })
     .default(2),
   /** Bytes of each instance's output kept in the workflow result (the cloud keeps up to 24 KB). */
   outputMaxBytes: z
-    .number()
-    .int()
+    .number({ error: 'outputMaxBytes: an integer from 0 to 24576' })
+    .int({ error: 'outputMaxBytes: an integer from 0 to 24576' })
     .min(0, { error: 'outputMaxBytes: an integer from 0 to 24576' })
     .max(24_576, { error: 'outputMaxBytes: an integer from 0 to 24576' })
     .default(2048),
@@ -149,8 +157,8 @@ export const bulkyRunCommandInputSchema = z.strictObject({
    * A tuning and test knob; the default suits production.
    */
   continueAsNewAfterEvents: z
-    .number()
-    .int()
+    .number({ error: 'continueAsNewAfterEvents: 0 (server default) or 100 to 40000' })
+    .int({ error: 'continueAsNewAfterEvents: 0 (server default) or 100 to 40000' })
     .min(0, { error: 'continueAsNewAfterEvents: 0 (server default) or 100 to 40000' })
     .max(40_000, { error: 'continueAsNewAfterEvents: 0 (server default) or 100 to 40000' })
     .refine((n) => n === 0 || n >= 100, { error: 'continueAsNewAfterEvents: 0 (server default) or 100 to 40000' })
@@ -180,7 +188,7 @@ export type BulkyRunCommandParams = z.output<typeof bulkyRunCommandInputSchema>;
 
 export const locationSchema = z.strictObject(
   {
-    OOSAssumeRole: z.string({ error: 'OOSAssumeRole: a role chain string' }).max(2048).optional(),
+    OOSAssumeRole: roleChain().optional(),
     RegionId: regionId,
   },
   { error: 'each item: {"OOSAssumeRole": "...", "RegionId": "..."}' },
@@ -194,7 +202,7 @@ export const multiAccountExecuteInputSchema = z.strictObject({
   templateName: z.string().min(1).max(200).default(BULKY_TEMPLATE_NAME),
   templateParameters: z.record(z.string(), z.unknown(), { error: 'templateParameters: a JSON object' }).default({}),
   rateControl: rateControlSchema.optional(),
-  OOSAssumeRole: z.string({ error: 'OOSAssumeRole: a role chain string' }).max(2048).default(DEFAULT_ROLE),
+  OOSAssumeRole: roleChain().default(DEFAULT_ROLE),
   // Extensions:
   /** Task queue of the child workflows (default: the parent's). */
   templateTaskQueue: z.string().min(1).max(200).optional(),

@@ -1,15 +1,20 @@
 // `{{name}}` / `{{ name }}` substitution inside templateParameters (OOS Fn::MergeMap + rendering). Workflow-safe.
 
 const PLACEHOLDER = /\{\{\s*([A-Za-z0-9_:-]+)\s*\}\}/g;
+/** Nesting no valid input reaches (templateParameters are flat but for targets and rateControl). */
+const MAX_DEPTH = 32;
 
 /** Replaces `{{key}}` for each key of `values` in every string inside `value`, recursively. */
-export function substitute(value: unknown, values: Record<string, string>): unknown {
+export function substitute(value: unknown, values: Record<string, string>, depth = 0): unknown {
   if (typeof value === 'string') {
     return value.replace(PLACEHOLDER, (whole, name: string) => (Object.hasOwn(values, name) ? values[name]! : whole));
   }
-  if (Array.isArray(value)) return value.map((v) => substitute(v, values));
+  // No valid input nests this deep; past it, values are left as they are (validation refuses them) rather
+  // than recursing into thousands of levels of hostile JSON.
+  if (depth >= MAX_DEPTH) return value;
+  if (Array.isArray(value)) return value.map((v) => substitute(v, values, depth + 1));
   if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substitute(v, values)]));
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substitute(v, values, depth + 1)]));
   }
   return value;
 }

@@ -41,8 +41,8 @@ function parse(v: CountOrPercent): Parsed | undefined {
 function countOrPercent(min: 0 | 1, what: string) {
   const allowed =
     min === 0
-      ? `${what}: an integer >= 0 or a percentage from "0%" to "100%"`
-      : `${what}: an integer >= 1 or a percentage above "0%" up to "100%"`;
+      ? `${what}: an integer from 0 to 1000000 or a percentage from "0%" to "100%"`
+      : `${what}: an integer from 1 to 1000000 or a percentage above "0%" up to "100%"`;
   return z.union([z.number(), z.string()], { error: allowed }).superRefine((v, ctx) => {
     const p = parse(v);
     const ok =

@@ -79,7 +79,17 @@ export function execShell(
   let timedOut = false;
   let finished = false;
   // detached: the shell leads its own process group, so a kill reaches the whole tree (e.g. `sleep`).
-  const child = spawn('/bin/sh', ['-c', script], { cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  let child: ReturnType<typeof spawn>;
+  try {
+    child = spawn('/bin/sh', ['-c', script], { cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch (e) {
+    // spawn throws at once on what no process can take (a NUL byte in the script or a parameter): that
+    // instance fails, the emulator goes on.
+    setImmediate(() =>
+      onDone({ exitCode: -1, output: out.buffer(), dropped: 0, timedOut: false, error: (e as Error).message }),
+    );
+    return () => undefined;
+  }
   const killTree = (): void => {
     try {
       if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
@@ -92,8 +102,8 @@ export function execShell(
     killTree();
   }, timeoutMs);
   timer.unref();
-  child.stdout.on('data', (c: Buffer) => out.push(c));
-  child.stderr.on('data', (c: Buffer) => out.push(c));
+  child.stdout!.on('data', (c: Buffer) => out.push(c));
+  child.stderr!.on('data', (c: Buffer) => out.push(c));
   const finish = (r: RunResult): void => {
     if (finished) return;
     finished = true;

@@ -300,8 +300,24 @@ export function rateFor(r: Rate | undefined, action: string): number {
   return r[action] ?? r['*'] ?? 0;
 }
 
+const FAULT_KEYS = [
+  'throttle',
+  'errorRate',
+  'resetRate',
+  'latencyMs',
+  'invocationVisibilityDelayMs',
+  'stsDurationSeconds',
+  'deliveryDelayMs',
+  'deliveryTimeoutMs',
+  'agentFlap',
+  'instanceEvents',
+];
+
 function faults(v: unknown, path: string): Faults {
   if (!isObj(v)) fail(path, 'expected an object');
+  // A misspelt fault would otherwise do nothing, silently.
+  const unknown = Object.keys(v).filter((k) => !FAULT_KEYS.includes(k));
+  if (unknown.length > 0) fail(`${path}.${unknown[0]}`, `unknown fault; known: ${FAULT_KEYS.join(', ')}`);
   const f: Faults = {};
   if (v.throttle !== undefined) {
     if (!isObj(v.throttle)) fail(`${path}.throttle`, 'expected an object of {action: {qps}}');

@@ -163,6 +163,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<EmulatorHand
       if (req.method === 'GET' && path === '/_emulator/stats') return sendJson(res, 200, stats());
       if (req.method === 'POST' && path === '/_emulator/faults') {
         const patch = json() as Record<string, unknown>;
+        if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) validateFaults(patch); // refuses it
         const present = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== null));
         validateFaults(present);
         faults.merge(patch);

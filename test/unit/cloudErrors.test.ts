@@ -78,6 +78,21 @@ const codeCases: { name: string; err: unknown; code: string; description: string
   { name: 'plain error', err: new Error('boom'), code: '', description: 'boom' },
   { name: 'a string thrown', err: 'oops', code: '', description: 'oops' },
   { name: 'numeric code ignored', err: Object.assign(new Error('x'), { code: 42 }), code: '', description: 'x' },
+  {
+    // The SDK appends the request to network errors; its query has the command, parameters and key id.
+    name: 'request URL cut out',
+    err: new Error(
+      'socket hang upPOST http://127.0.0.1:8080/?Action=RunCommand&CommandContent=ZWNobw%3D%3D&Parameters=%7B%22dbpass%22%3A%22S3cret%22%7D&AccessKeyId=STS.abc',
+    ),
+    code: '',
+    description: 'socket hang up (request URL omitted)',
+  },
+  {
+    name: 'https URL inside a message',
+    err: new Error('connect ETIMEDOUT GET https://ecs.cn-hangzhou.aliyuncs.com/?SecurityToken=tok after 5000 ms'),
+    code: '',
+    description: 'connect ETIMEDOUT (request URL omitted) after 5000 ms',
+  },
 ];
 for (const c of codeCases) {
   test(`errorCode / describeCloudError: ${c.name}`, () => {

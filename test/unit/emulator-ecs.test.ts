@@ -249,6 +249,16 @@ void describe('emulator ECS: RunCommand (exec mode)', () => {
     assert.equal(call.caller, 'acs:ram::654321:user/ops');
   });
 
+  void it('a script no process can take (a NUL byte) ends that instance as Error; the emulator goes on', async () => {
+    const bad = await settled((await run('echo a\u0000b', ['i-web-1'])).body!.invokeId!);
+    assert.equal(bad.invocationStatus, 'Failed');
+    const [res] = await results(bad.invokeId!);
+    assert.equal(res!.invocationStatus, 'Error');
+    assert.equal(res!.errorCode, 'ExecutionException');
+    const good = await settled((await run('echo ok', ['i-web-1'])).body!.invokeId!);
+    assert.equal(good.invocationStatus, 'Success');
+  });
+
   void it('parameters: {{name}} and ACS:: built-ins; Base64 content', async () => {
     const content = Buffer.from(
       'echo {{greeting}} {{ACS::InstanceId}} {{ACS::RegionId}} {{ACS::AccountId}} {{ACS::InstanceName}}',

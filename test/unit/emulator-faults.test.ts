@@ -183,6 +183,21 @@ void describe('faults: throttling per API and account', () => {
     }
     assert.deepEqual(await (await fetch(`${emu.url}/_emulator/faults`)).json(), before);
   });
+
+  void it('a misspelt fault or a non-object is refused (400), naming the known faults', async () => {
+    const before = await (await fetch(`${emu.url}/_emulator/faults`)).json();
+    const cases: [unknown, RegExp][] = [
+      [{ errorrate: 1 }, /^scenario faults\.errorrate: unknown fault; known: throttle, errorRate, /],
+      [[], /^scenario faults: expected an object/],
+      [5, /^scenario faults: expected an object/],
+    ];
+    for (const [bad, error] of cases) {
+      const res = await postJson('/_emulator/faults', bad);
+      assert.equal(res.status, 400, JSON.stringify(bad));
+      assert.match(((await res.json()) as { error: string }).error, error);
+    }
+    assert.deepEqual(await (await fetch(`${emu.url}/_emulator/faults`)).json(), before);
+  });
 });
 
 void describe('faults: per-action error and reset rates', () => {

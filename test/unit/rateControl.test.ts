@@ -236,14 +236,14 @@ const schemaCases: { name: string; input: unknown; ok: boolean; path?: (string |
     input: { Mode: 'Concurrency', Concurrency: 'abc' },
     ok: false,
     path: ['Concurrency'],
-    message: /integer >= 1 or a percentage/,
+    message: /integer from 1 to 1000000 or a percentage/,
   },
   {
     name: 'Concurrency 0',
     input: { Mode: 'Concurrency', Concurrency: 0 },
     ok: false,
     path: ['Concurrency'],
-    message: /integer >= 1/,
+    message: /an integer from 1 to 1000000/,
   },
   {
     name: 'Concurrency "0%"',
@@ -264,14 +264,14 @@ const schemaCases: { name: string; input: unknown; ok: boolean; path?: (string |
     input: { Mode: 'Concurrency', Concurrency: -1 },
     ok: false,
     path: ['Concurrency'],
-    message: /integer >= 1/,
+    message: /an integer from 1 to 1000000/,
   },
   {
     name: 'Concurrency 1.5',
     input: { Mode: 'Concurrency', Concurrency: 1.5 },
     ok: false,
     path: ['Concurrency'],
-    message: /integer >= 1/,
+    message: /an integer from 1 to 1000000/,
   },
   {
     name: 'Concurrency "-5%"',
@@ -285,7 +285,7 @@ const schemaCases: { name: string; input: unknown; ok: boolean; path?: (string |
     input: { Mode: 'Concurrency', Concurrency: 2_000_000 },
     ok: false,
     path: ['Concurrency'],
-    message: /integer >= 1/,
+    message: /an integer from 1 to 1000000/,
   },
   {
     name: 'Concurrency true',
@@ -299,7 +299,7 @@ const schemaCases: { name: string; input: unknown; ok: boolean; path?: (string |
     input: { Mode: 'Concurrency', MaxErrors: -1 },
     ok: false,
     path: ['MaxErrors'],
-    message: /integer >= 0 or a percentage from "0%" to "100%"/,
+    message: /integer from 0 to 1000000 or a percentage from "0%" to "100%"/,
   },
   {
     name: 'MaxErrors "101%"',
@@ -339,7 +339,7 @@ const schemaCases: { name: string; input: unknown; ok: boolean; path?: (string |
     input: { Mode: 'Batch', Batch: [1, '150%'] },
     ok: false,
     path: ['Batch', 1],
-    message: /Batch entry: an integer >= 1 or a percentage/,
+    message: /Batch entry: an integer from 1 to 1000000 or a percentage/,
   },
   {
     name: 'Batch entry 0',
@@ -382,7 +382,13 @@ const changeCases: { name: string; input: unknown; ok: boolean; path?: (string |
   { name: 'MaxErrors only', input: { MaxErrors: '10%' }, ok: true },
   { name: 'both', input: { Concurrency: '50%', MaxErrors: 0 }, ok: true },
   { name: 'empty change', input: {}, ok: false, path: [], message: /Concurrency and\/or MaxErrors/ },
-  { name: 'Concurrency 0', input: { Concurrency: 0 }, ok: false, path: ['Concurrency'], message: /integer >= 1/ },
+  {
+    name: 'Concurrency 0',
+    input: { Concurrency: 0 },
+    ok: false,
+    path: ['Concurrency'],
+    message: /an integer from 1 to 1000000/,
+  },
   { name: 'MaxErrors "abc"', input: { MaxErrors: 'abc' }, ok: false, path: ['MaxErrors'], message: /MaxErrors/ },
   { name: 'Mode is not changeable', input: { Mode: 'Batch', Concurrency: 1 }, ok: false, path: [], message: /Mode/ },
 ];

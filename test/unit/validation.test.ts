@@ -141,6 +141,12 @@ const badCases: BadCase[] = [
     allowed: /a region id/,
   },
   {
+    name: 'item OOSAssumeRole over 2048 characters',
+    input: (s) => void (s.accountRoleAndRegions[0].OOSAssumeRole = 'R'.repeat(2049)),
+    path: 'accountRoleAndRegions[0].OOSAssumeRole',
+    allowed: /a role chain string of at most 2048 characters/,
+  },
+  {
     name: 'item OOSAssumeRole a number',
     input: (s) => void (s.accountRoleAndRegions[0].OOSAssumeRole = 654321),
     path: 'accountRoleAndRegions[0].OOSAssumeRole',
@@ -251,33 +257,33 @@ const badCases: BadCase[] = [
     input: (s) => void (s.rateControl.Concurrency = 'abc'),
     path: 'rateControl.Concurrency',
     value: 'abc',
-    allowed: /an integer >= 1 or a percentage above "0%" up to "100%"/,
+    allowed: /an integer from 1 to 1000000 or a percentage above "0%" up to "100%"/,
   },
   {
     name: 'rateControl Concurrency 0',
     input: (s) => void (s.rateControl.Concurrency = 0),
     path: 'rateControl.Concurrency',
-    allowed: /integer >= 1/,
+    allowed: /an integer from 1 to 1000000/,
   },
   {
     name: 'rateControl Concurrency 1.5',
     input: (s) => void (s.rateControl.Concurrency = 1.5),
     path: 'rateControl.Concurrency',
-    allowed: /integer >= 1/,
+    allowed: /an integer from 1 to 1000000/,
   },
   {
     name: 'rateControl MaxErrors "150%"',
     input: (s) => void (s.rateControl.MaxErrors = '150%'),
     path: 'rateControl.MaxErrors',
     value: '150%',
-    allowed: /an integer >= 0 or a percentage from "0%" to "100%"/,
+    allowed: /an integer from 0 to 1000000 or a percentage from "0%" to "100%"/,
   },
   {
     name: 'rateControl MaxErrors -1',
     input: (s) => void (s.rateControl.MaxErrors = -1),
     path: 'rateControl.MaxErrors',
     value: -1,
-    allowed: /integer >= 0/,
+    allowed: /an integer from 0 to 1000000/,
   },
   {
     name: 'rateControl unknown key',
@@ -333,6 +339,21 @@ const badCases: BadCase[] = [
     path: `${T}.commandContent`,
     value: '16386 bytes',
     allowed: /at most 16384 bytes/,
+  },
+  {
+    name: 'commandContent with a NUL byte',
+    input: withParams((tp) => (tp.commandContent = 'echo a\u0000b')),
+    path: `${T}.commandContent`,
+    allowed: /commandContent: must not contain a NUL byte/,
+  },
+  {
+    name: 'parameter value with a NUL byte',
+    input: withParams((tp) => {
+      tp.enableParameter = true;
+      tp.parameters = { name: 'a\u0000b' };
+    }),
+    path: `${T}.parameters.name`,
+    allowed: /parameter values: must not contain a NUL byte/,
   },
   {
     name: 'workingDir over 200 characters',
@@ -466,6 +487,17 @@ const badCases: BadCase[] = [
     path: `${T}.commandContnet`,
     value: 'echo hi',
     allowed: /a known key: regionId, OOSAssumeRole, .*commandType, commandContent/,
+    count: 1,
+  },
+  {
+    name: 'unknown key nested 4,000 levels deep (no stack overflow)',
+    input: withParams((tp) => {
+      let deep: unknown = 'x';
+      for (let i = 0; i < 4000; i++) deep = { a: deep };
+      tp.nested = deep;
+    }),
+    path: `${T}.nested`,
+    allowed: /a known key: regionId/,
     count: 1,
   },
   {
@@ -654,7 +686,7 @@ const badCases: BadCase[] = [
     input: withParams((tp) => (tp.rateControl = { Mode: 'Batch', Batch: [1, '0%'] })),
     path: `${T}.rateControl.Batch[1]`,
     value: '0%',
-    allowed: /Batch entry: an integer >= 1 or a percentage above "0%"/,
+    allowed: /Batch entry: an integer from 1 to 1000000 or a percentage above "0%"/,
   },
   {
     name: 'child rateControl unknown BatchPauseOption',
@@ -666,7 +698,7 @@ const badCases: BadCase[] = [
     name: 'child rateControl MaxErrors negative',
     input: withParams((tp) => (tp.rateControl.MaxErrors = -3)),
     path: `${T}.rateControl.MaxErrors`,
-    allowed: /integer >= 0/,
+    allowed: /an integer from 0 to 1000000/,
   },
   // --- extensions
   {
@@ -686,6 +718,26 @@ const badCases: BadCase[] = [
     input: withParams((tp) => (tp.pollIntervalSeconds = 0)),
     path: `${T}.pollIntervalSeconds`,
     allowed: /from 0.05 to 60/,
+  },
+  {
+    name: 'pollIntervalSeconds a string',
+    input: withParams((tp) => (tp.pollIntervalSeconds = '2')),
+    path: `${T}.pollIntervalSeconds`,
+    value: '2',
+    allowed: /pollIntervalSeconds: from 0.05 to 60/,
+  },
+  {
+    name: 'instancesPerCall 1.5',
+    input: withParams((tp) => (tp.instancesPerCall = 1.5)),
+    path: `${T}.instancesPerCall`,
+    allowed: /instancesPerCall: an integer from 1 to 100/,
+  },
+  {
+    name: 'templateParameters.rateControl Concurrency over the cap',
+    input: withParams((tp) => (tp.rateControl = { Mode: 'Concurrency', Concurrency: 10_000_000 })),
+    path: `${T}.rateControl.Concurrency`,
+    value: 10_000_000,
+    allowed: /an integer from 1 to 1000000/,
   },
   {
     name: 'outputMaxBytes over 24 KB',
@@ -715,7 +767,7 @@ const badCases: BadCase[] = [
       s.templateParameters.timeout = 0;
     },
     path: 'rateControl.Concurrency',
-    allowed: /integer >= 1/,
+    allowed: /an integer from 1 to 1000000/,
     count: 1, // the parent's own fields are checked first; the children only once they are well-formed
   },
 ];
