@@ -1,12 +1,20 @@
 // Typed client API for other services and the CLI: start, watch, steer and read runs.
 import { createHash } from 'node:crypto';
-import { WorkflowIdConflictPolicy, WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
+import {
+  WorkflowFailedError,
+  WorkflowIdConflictPolicy,
+  WorkflowNotFoundError,
+  type Client,
+  type WorkflowHandle,
+} from '@temporalio/client';
+import { INVALID_INPUT, type InputProblem } from '../contract/errors';
 import type { MultiAccountExecuteInput } from '../contract/input';
 import { PARENT_WORKFLOW_TYPE } from '../contract/input';
 import type { ChildProgress, ParentProgress, RateControlView } from '../contract/progress';
 import type { RateControlChange } from '../contract/rateControl';
 import type { MultiAccountExecuteResult } from '../contract/results';
 import { pauseSignal, progressQuery, resumeSignal, setRateControlUpdate } from '../workflows/messages';
+import { decodeErrorOf } from './errors';
 
 /**
  * Default business id: the same input maps to the same id, so starting it again while it runs attaches
@@ -36,6 +44,22 @@ export const INPUT_MEMO_KEY = 'fleetRunInputSha256';
 /** A run with this id is already running, with another input (or one started without a fingerprint). */
 export class RunConflictError extends Error {}
 
+/** Temporal's blob size limit for a workflow input: above it the start fails with an opaque error. */
+export const MAX_INPUT_BYTES = 2_000_000;
+
+/** The input is too large for Temporal to accept as a workflow input. */
+export class InputTooLargeError extends Error {}
+
+/** Throws InputTooLargeError (worded like an InvalidInput failure) when the input's JSON is over the limit. */
+export function checkInputSize(input: MultiAccountExecuteInput): void {
+  const bytes = Buffer.byteLength(JSON.stringify(input), 'utf8');
+  if (bytes > MAX_INPUT_BYTES) {
+    throw new InputTooLargeError(
+      `invalid input:\n(input): got ${bytes} bytes of JSON (UTF-8); allowed: at most ${MAX_INPUT_BYTES} bytes, Temporal's limit for a workflow input`,
+    );
+  }
+}
+
 export interface StartedRun {
   handle: WorkflowHandle;
   /** True when the same input was already running under this id: nothing new was started. */
@@ -51,6 +75,7 @@ export async function startRun(
   input: MultiAccountExecuteInput,
   opts: StartOptions,
 ): Promise<StartedRun> {
+  checkInputSize(input);
   const workflowId = opts.workflowId ?? defaultWorkflowId(input);
   const fingerprint = createHash('sha256').update(canonicalJson(input)).digest('hex');
   const running = await describeIfExists(client, workflowId);
@@ -109,6 +134,11 @@ export async function workflowTypeOf(client: Client, workflowId: string): Promis
   return (await client.workflow.getHandle(workflowId).describe()).type;
 }
 
+/** RUNNING, COMPLETED, FAILED, CANCELLED, TERMINATED, TIMED_OUT, ... of the latest run under the id. */
+export async function executionStatus(client: Client, workflowId: string): Promise<string> {
+  return (await client.workflow.getHandle(workflowId).describe()).status.name;
+}
+
 export async function getProgress(client: Client, workflowId: string): Promise<ParentProgress> {
   return (await client.workflow.getHandle(workflowId).query(progressQuery)) as ParentProgress;
 }
@@ -137,7 +167,14 @@ export async function setRateControl(
   workflowId: string,
   change: RateControlChange,
 ): Promise<RateControlView> {
-  return client.workflow.getHandle(workflowId).executeUpdate(setRateControlUpdate, { args: [change] });
+  await requireRunning(client, workflowId, 'change');
+  try {
+    return await client.workflow.getHandle(workflowId).executeUpdate(setRateControlUpdate, { args: [change] });
+  } catch (err) {
+    // The run may have ended since the check: say so, as pause/resume/cancel do.
+    if (err instanceof WorkflowNotFoundError) await requireRunning(client, workflowId, 'change');
+    throw err;
+  }
 }
 
 export async function cancel(client: Client, workflowId: string): Promise<void> {
@@ -147,17 +184,41 @@ export async function cancel(client: Client, workflowId: string): Promise<void> 
 
 export type RunOutcome =
   | { kind: 'completed'; result: MultiAccountExecuteResult }
-  | { kind: 'failed'; type: string; message: string; result?: MultiAccountExecuteResult };
+  | {
+      kind: 'failed';
+      type: string;
+      message: string;
+      result?: MultiAccountExecuteResult;
+      /** An InvalidInput failure: each bad field of the input. */
+      problems?: InputProblem[];
+    };
 
-/** Waits for the run's end and reads its result, also from a MaxErrorsExceeded or cancelled failure. */
+/**
+ * Waits for the run's end and reads its result, also from a MaxErrorsExceeded or cancelled failure. Only a
+ * failure of the run is an outcome: a payload this process cannot decode throws PayloadDecodeError, other
+ * errors (connection, unknown id) are thrown as they are.
+ */
 export async function waitForOutcome(handle: WorkflowHandle): Promise<RunOutcome> {
   try {
     return { kind: 'completed', result: (await handle.result()) as MultiAccountExecuteResult };
   } catch (err) {
-    if (err instanceof WorkflowNotFoundError) throw err;
-    const cause = (err as { cause?: { type?: string; name?: string; message?: string; details?: unknown[] } }).cause;
-    const type = cause?.type ?? cause?.name ?? (err as Error).name;
-    const result = cause?.details?.[0] as MultiAccountExecuteResult | undefined;
-    return { kind: 'failed', type, message: cause?.message ?? (err as Error).message, result };
+    if (!(err instanceof WorkflowFailedError)) throw decodeErrorOf(err) ?? err;
+    return failedOutcome(err);
   }
+}
+
+function failedOutcome(err: WorkflowFailedError): RunOutcome {
+  const cause = err.cause as { type?: string; name?: string; message?: string; details?: unknown[] } | undefined;
+  const type = cause?.type ?? cause?.name ?? err.name;
+  const message = cause?.message ?? err.message;
+  const detail = cause?.details?.[0];
+  // details[0] is the run's result for MaxErrorsExceeded and Cancelled, the problems for InvalidInput.
+  if (type === INVALID_INPUT) {
+    return { kind: 'failed', type, message, problems: Array.isArray(detail) ? (detail as InputProblem[]) : undefined };
+  }
+  return { kind: 'failed', type, message, result: isRunResult(detail) ? detail : undefined };
+}
+
+function isRunResult(value: unknown): value is MultiAccountExecuteResult {
+  return typeof value === 'object' && value !== null && Array.isArray((value as { locations?: unknown }).locations);
 }

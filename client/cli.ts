@@ -9,8 +9,9 @@ import { BULKY_WORKFLOW_TYPE, type MultiAccountExecuteInput } from '../contract/
 import { InputValidationError, validateMultiAccountInput } from '../contract/validate';
 import * as api from './api';
 import { connectFromEnv } from './connection';
+import { decodeErrorOf } from './errors';
 import { watchProgress } from './progressWatcher';
-import { renderChildOutcome, renderOutcome, renderProgress } from './render';
+import { renderChildOutcome, renderEnded, renderOutcome, renderProgress } from './render';
 import { describeQueryError, fetchChildReport, fetchLocationReports } from './report';
 
 export const EXIT = { success: 0, error: 1, badInput: 2, partialFailed: 3, failed: 4, cancelled: 5 } as const;
@@ -38,11 +39,15 @@ function readInput(path: string): MultiAccountExecuteInput {
   } catch (err) {
     throw new UsageError(`--input ${path} is not JSON: ${(err as Error).message}`);
   }
-  // Validate here too, so a typo is reported before anything is started.
+  // Validate here too, so a typo is reported before anything is started; the size first: Temporal would
+  // refuse a too large input however valid it is.
   try {
+    api.checkInputSize(input);
     validateMultiAccountInput(input);
   } catch (err) {
-    if (err instanceof InputValidationError) throw new UsageError(`${path}: ${err.message}`);
+    if (err instanceof InputValidationError || err instanceof api.InputTooLargeError) {
+      throw new UsageError(`${path}: ${err.message}`);
+    }
     throw err;
   }
   return input;
@@ -78,7 +83,9 @@ async function runCommand(flags: RunFlags, wait: boolean): Promise<number> {
     const { handle, attached } = await api
       .startRun(client, input, { taskQueue: flags.taskQueue ?? envQueue, workflowId: flags.workflowId })
       .catch((err: unknown) => {
-        if (err instanceof api.RunConflictError) throw new UsageError(err.message);
+        if (err instanceof api.RunConflictError || err instanceof api.InputTooLargeError) {
+          throw new UsageError(err.message);
+        }
         throw err;
       });
     const how = attached ? 'already running (same input): attached to' : 'started';
@@ -94,7 +101,8 @@ async function runCommand(flags: RunFlags, wait: boolean): Promise<number> {
       );
     }
     const outcome = api.waitForOutcome(handle);
-    if (flags.progress) await watchProgress(client, handle.workflowId, outcome);
+    const taskQueue = flags.taskQueue ?? envQueue;
+    if (flags.progress) await watchProgress(client, handle.workflowId, outcome, { taskQueue });
     const done = await outcome;
     const reports = done.result ? await fetchLocationReports(client, done.result) : [];
     if (flags.json) {
@@ -132,14 +140,9 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .command('status <workflowId>')
     .description('show the progress of a run (counts, locations, rate control)')
     .option('--json', 'print JSON')
-    .action(async (workflowId: string, flags: { json?: boolean }) => {
-      const progress = await withClient((client) => api.getAnyProgress(client, workflowId)).catch((err: unknown) => {
-        if (err instanceof WorkflowNotFoundError) throw err;
-        throw new Error(`cannot read the progress of ${workflowId}: ${describeQueryError(err)}`);
-      });
-      if (flags.json) console.log(JSON.stringify(progress, null, 2));
-      else console.log(renderProgress(workflowId, progress));
-    });
+    .action(async (workflowId: string, flags: { json?: boolean }) =>
+      setExit(await withClient((client) => printStatus(client, workflowId, flags))),
+    );
 
   for (const [name, fn, verb] of [
     ['pause', api.pause, 'paused: no new items start; running ones go on'],
@@ -172,6 +175,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
       ).catch((err: unknown) => {
         // The update's validator says why; the run is untouched.
         if (err instanceof WorkflowUpdateFailedError) throw new UsageError(err.cause?.message ?? err.message);
+        if (err instanceof api.RunEndedError) throw new UsageError(err.message);
         throw err;
       });
       console.log(
@@ -201,6 +205,26 @@ export function buildProgram(setExit: (code: number) => void): Command {
   return program;
 }
 
+/**
+ * `status`: live progress of a running execution; for one that has ended, how it ended (its progress
+ * query would show the last phase forever) and the exit code `result` gives for that outcome.
+ */
+async function printStatus(client: Client, workflowId: string, flags: { json?: boolean }): Promise<number> {
+  const executionStatus = await api.executionStatus(client, workflowId);
+  if (executionStatus !== 'RUNNING') {
+    const outcome = await api.waitForOutcome(client.workflow.getHandle(workflowId));
+    if (flags.json) console.log(JSON.stringify({ workflowId, ended: executionStatus, ...outcome }, null, 2));
+    else console.log(renderEnded(workflowId, executionStatus, outcome));
+    return exitCodeOf(outcome);
+  }
+  const progress = await api.getAnyProgress(client, workflowId).catch((err: unknown) => {
+    throw new Error(`cannot read the progress of ${workflowId}: ${describeQueryError(err)}`);
+  });
+  if (flags.json) console.log(JSON.stringify(progress, null, 2));
+  else console.log(renderProgress(workflowId, progress));
+  return EXIT.success;
+}
+
 /** `result` on one location's child workflow id: that location's block of the report. */
 async function printChildResult(client: Client, workflowId: string, flags: { json?: boolean; all?: boolean }) {
   const report = await fetchChildReport(client, workflowId);
@@ -224,6 +248,10 @@ async function main(): Promise<void> {
     } else if (err instanceof WorkflowNotFoundError) {
       console.error(`error: no such run: ${err.message}`);
       code = EXIT.badInput;
+    } else if (decodeErrorOf(err)) {
+      // Not a failure of the run: this process lacks (or has another) codec key.
+      console.error(`error: ${decodeErrorOf(err)!.message}`);
+      code = EXIT.error;
     } else if (err instanceof UsageError) {
       console.error(`error: ${err.message}`);
       code = EXIT.badInput;

@@ -4,6 +4,7 @@ import { SingleBar, Presets } from 'cli-progress';
 import type { Client } from '@temporalio/client';
 import type { ChildProgress, ParentProgress } from '../contract/progress';
 import { getChildProgress, getProgress } from './api';
+import { decodeErrorOf, isNoWorkerError, messageWithCauses } from './errors';
 
 export interface ProgressSnapshot {
   locationsDone: number;
@@ -15,13 +16,9 @@ export interface ProgressSnapshot {
   paused: boolean;
 }
 
-export async function snapshot(client: Client, workflowId: string): Promise<ProgressSnapshot | undefined> {
-  let parent: ParentProgress;
-  try {
-    parent = await getProgress(client, workflowId);
-  } catch {
-    return undefined; // not started yet, or finished
-  }
+/** The run's progress; throws when the parent's `progress` query fails (no worker, not decodable, ...). */
+export async function snapshot(client: Client, workflowId: string): Promise<ProgressSnapshot> {
+  const parent: ParentProgress = await getProgress(client, workflowId);
   const snap: ProgressSnapshot = {
     locationsDone: 0,
     locations: parent.locations.length,
@@ -52,10 +49,76 @@ export async function snapshot(client: Client, workflowId: string): Promise<Prog
   return snap;
 }
 
+export interface WatchOptions {
+  /** The run's task queue, named in the hint when no worker answers. */
+  taskQueue?: string;
+  /** How long queries may go unanswered before the hint is printed (once). Default 5 s. */
+  hintAfterMs?: number;
+}
+
+/**
+ * Says once, on stderr, why progress stays silent: queries unanswered for `hintAfterMs` mostly mean that no
+ * worker polls the task queue. Polled once a second by watchProgress; a hanging query still counts.
+ */
+class SilenceHint {
+  private lastAnswer = Date.now();
+  private lastError: unknown;
+  private said = false;
+
+  constructor(private readonly opts: WatchOptions) {}
+
+  answered(): void {
+    this.lastAnswer = Date.now();
+    this.lastError = undefined;
+  }
+
+  failed(err: unknown): void {
+    this.lastError = err;
+  }
+
+  check(): void {
+    const silentMs = Date.now() - this.lastAnswer;
+    if (this.said || silentMs < (this.opts.hintAfterMs ?? 5_000)) return;
+    this.said = true;
+    process.stderr.write(`${this.message(Math.round(silentMs / 1000))}\n`);
+  }
+
+  private message(seconds: number): string {
+    const err = this.lastError;
+    if (err !== undefined && !isNoWorkerError(err)) {
+      return `no progress for ${seconds}s: ${decodeErrorOf(err)?.message ?? messageWithCauses(err)} (still waiting)`;
+    }
+    const queue = this.opts.taskQueue ? ` on task queue ${this.opts.taskQueue}` : '';
+    return `no worker has answered for ${seconds}s${queue}: is a worker running (npm run worker)? (still waiting)`;
+  }
+}
+
 /** Watches until `done` settles. Writes to stderr so that --json output on stdout stays clean. */
-export async function watchProgress(client: Client, workflowId: string, done: Promise<unknown>): Promise<void> {
+export async function watchProgress(
+  client: Client,
+  workflowId: string,
+  done: Promise<unknown>,
+  opts: WatchOptions = {},
+): Promise<void> {
   let finished = false;
   void done.finally(() => (finished = true)).catch(() => undefined);
+  const hint = new SilenceHint(opts);
+  // A query may hang until its deadline: check the silence on a timer, not only between queries.
+  const timer = setInterval(() => hint.check(), 1000);
+  try {
+    await watchLoop(client, workflowId, done, hint, () => finished);
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+async function watchLoop(
+  client: Client,
+  workflowId: string,
+  done: Promise<unknown>,
+  hint: SilenceHint,
+  finished: () => boolean,
+): Promise<void> {
   const tty = process.stderr.isTTY;
   const bar = tty
     ? new SingleBar(
@@ -70,8 +133,14 @@ export async function watchProgress(client: Client, workflowId: string, done: Pr
     : undefined;
   let started = false;
   let lastLine = '';
-  while (!finished) {
-    const snap = await snapshot(client, workflowId);
+  while (!finished()) {
+    let snap: ProgressSnapshot | undefined;
+    try {
+      snap = await snapshot(client, workflowId);
+      hint.answered();
+    } catch (err) {
+      hint.failed(err); // not started yet, finished, or no worker
+    }
     if (snap) {
       const payload = {
         locDone: snap.locationsDone,

@@ -33,6 +33,15 @@ export function renderOutcome(
   return lines.join('\n');
 }
 
+/** `status` of an execution that has ended: how it ended, not its last progress (which stops moving). */
+export function renderEnded(workflowId: string, executionStatus: string, outcome: RunOutcome): string {
+  const how = outcome.kind === 'completed' ? outcome.result.status : outcome.type;
+  const lines = [`${workflowId}: ended (${executionStatus}): ${how}`];
+  if (outcome.kind === 'failed') lines.push(`  ${outcome.message.split('\n').join('\n  ')}`);
+  lines.push(`  per-instance results: result ${workflowId}`);
+  return lines.join('\n');
+}
+
 /** `result` on one location's child workflow id. */
 export function renderChildOutcome(workflowId: string, report: LocationReport, showAll: boolean): string {
   return [`run ${workflowId}: ${report.location.status}`, '', ...renderLocation(report, showAll)].join('\n');
@@ -70,6 +79,12 @@ function renderLocation({ location, child, unavailable }: LocationReport, showAl
   return lines;
 }
 
+/** "654321/cn-shanghai"; a child learns its account only after its first cloud call: then just the region. */
+export function formatLocation(accountId: string, regionId: string): string {
+  if (!accountId) return regionId || '…';
+  return `${accountId}/${regionId || '…'}`;
+}
+
 /** One screen of `status`: for a parent, its locations; for a child, its instances. */
 export function renderProgress(workflowId: string, progress: ParentProgress | ChildProgress): string {
   const c = progress.counts;
@@ -77,12 +92,12 @@ export function renderProgress(workflowId: string, progress: ParentProgress | Ch
   const control = `concurrency ${rc.concurrency}, errors ${rc.errors}/${rc.maxErrors}${rc.paused ? ', PAUSED' : ''}${rc.waitingForResume ? ' (waiting for resume before the next wave)' : ''}`;
   const tally = `${c.success} success, ${c.running} running, ${c.pending} pending, ${c.failed} failed, ${c.cancelled} cancelled, ${c.skipped} skipped`;
   if (!('locations' in progress)) {
-    return `${workflowId}: ${progress.phase} in ${progress.accountId}/${progress.regionId}; instances ${c.total}: ${tally}; ${progress.invocations} invocations running; ${control}`;
+    return `${workflowId}: ${progress.phase} in ${formatLocation(progress.accountId, progress.regionId)}; instances ${c.total}: ${tally}; ${progress.invocations} invocations running; ${control}`;
   }
   const lines = [`${workflowId}: ${progress.phase}; locations ${c.total}: ${tally}; ${control}`];
   for (const l of progress.locations) {
     lines.push(
-      `  ${l.accountId}/${l.regionId}  ${l.status}  ${l.workflowId}${l.error ? `  ${l.error.split('\n')[0]}` : ''}`,
+      `  ${formatLocation(l.accountId, l.regionId)}  ${l.status}  ${l.workflowId}${l.error ? `  ${l.error.split('\n')[0]}` : ''}`,
     );
   }
   return lines.join('\n');

@@ -1,7 +1,7 @@
 // Reads per-instance results of a finished run: the parent keeps per-location counts, each child keeps
 // its instances, so the report asks each location's child workflow for its result. A child started by
 // the parent returned only counts; its full result is its `result` query (a worker replays it).
-import type { Client, WorkflowHandle } from '@temporalio/client';
+import { WorkflowFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import type {
   BulkyRunCommandResult,
   LocationResult,
@@ -10,6 +10,7 @@ import type {
 } from '../contract/results';
 import { emptyCounts } from '../contract/results';
 import { resultQuery } from '../workflows/messages';
+import { decodeErrorOf, isNoWorkerError, messageWithCauses } from './errors';
 
 export interface LocationReport {
   location: LocationResult;
@@ -60,6 +61,8 @@ async function readChild(
   try {
     child = (await handle.result()) as BulkyRunCommandResult;
   } catch (err) {
+    // Only a failure of the child is its outcome; e.g. a payload this process cannot decode is not.
+    if (!(err instanceof WorkflowFailedError)) throw decodeErrorOf(err) ?? err;
     // A child that failed on MaxErrors or was cancelled carries its result in the failure details.
     const cause = (err as { cause?: { message?: string; details?: unknown[] } }).cause;
     const details = cause?.details?.[0] as BulkyRunCommandResult | undefined;
@@ -70,13 +73,19 @@ async function readChild(
   try {
     return { child: await handle.query(resultQuery), failure };
   } catch (err) {
+    const decode = decodeErrorOf(err);
+    if (decode) throw decode;
     return { child, failure, unavailable: `per-instance results not read: ${describeQueryError(err)}` };
   }
 }
 
-/** A failed query's message with its cause (e.g. "no poller seen for task queue recently") and what to do. */
+/**
+ * A failed query's message with its causes; the advice to start a worker only when no worker answered
+ * (a connection, namespace or codec problem has another fix).
+ */
 export function describeQueryError(err: unknown): string {
-  const e = err as Error & { cause?: Error };
-  const cause = e.cause?.message ? ` (${e.cause.message})` : '';
-  return `${e.message}${cause}; a worker of the run's task queue must be running to answer the query`;
+  const decode = decodeErrorOf(err);
+  if (decode) return decode.message;
+  const text = messageWithCauses(err);
+  return isNoWorkerError(err) ? `${text}; a worker of the run's task queue must be running to answer the query` : text;
 }
