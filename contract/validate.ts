@@ -110,9 +110,10 @@ export function checkBulkyInput(
     });
   }
   if (params.enableParameter) {
-    const known = new Set<string>([...names, ...BUILTIN_PARAMETERS]);
+    // Cloud Assistant matches placeholders to parameters case-insensitively, built-ins too.
+    const known = new Set<string>([...names, ...BUILTIN_PARAMETERS].map((n) => n.toLowerCase()));
     for (const name of placeholdersIn(params.commandContent)) {
-      if (!known.has(name)) {
+      if (!known.has(name.toLowerCase())) {
         problems.push({
           path: at('commandContent'),
           value: `{{${name}}}`,

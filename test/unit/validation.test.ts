@@ -1121,6 +1121,29 @@ const goodCases: GoodCase[] = [
     ],
     child: { targets: { Type: 'ResourceGroup', ResourceGroupId: 'rg-acfm123', RegionId: 'cn-shanghai' } },
   },
+  {
+    name: 'placeholders match parameters and built-ins case-insensitively, as Cloud Assistant does',
+    input: withParams((tp) => {
+      tp.enableParameter = true;
+      tp.parameters = { Name: 'world' };
+      tp.commandContent = 'echo {{name}} {{NAME}} {{acs::instanceid}}';
+    }),
+    expected: [
+      {
+        accountId: '654321',
+        regionId: 'cn-shanghai',
+        roleChain: 'OOSServiceRole|654321/OOSServiceRole',
+        workflowType: 'bulkyRunCommand',
+      },
+      {
+        accountId: '654321',
+        regionId: 'cn-beijing',
+        roleChain: 'OOSServiceRole|654321/OOSServiceRole',
+        workflowType: 'bulkyRunCommand',
+      },
+    ],
+    child: { commandContent: 'echo {{name}} {{NAME}} {{acs::instanceid}}', parameters: { Name: 'world' } },
+  },
 ];
 for (const c of goodCases) {
   test(`accepts: ${c.name}`, () => {
