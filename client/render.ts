@@ -55,6 +55,10 @@ function renderLocation({ location, child, unavailable }: LocationReport, showAl
   lines.push(`${where}  ${location.status}  (${formatCounts(location.counts)})`);
   if (location.error) lines.push(`  error: ${location.error.split('\n').join('\n         ')}`);
   if (unavailable) lines.push(`  ${unavailable}`);
+  // Success over nothing is most often a typo in a tag or a group: say so rather than let it pass.
+  if (location.status === 'Success' && location.counts.total === 0) {
+    lines.push('  no instance matched the targets here (check the Tags, ResourceGroupId or Status)');
+  }
   const all = child ? allInstances(child) : [];
   if (child && child.roster && child.instancesOmitted > 0) {
     const detailed = new Set(child.instances.map((i) => i.instanceId));

@@ -8,7 +8,8 @@ import type { ChildProgress } from '../../contract/progress';
 import type { MultiAccountExecuteInput } from '../../contract/input';
 import { checkInputSize, InputTooLargeError, MAX_INPUT_BYTES } from '../../client/api';
 import { decodeErrorOf, isNoWorkerError } from '../../client/errors';
-import { formatLocation, renderEnded, renderProgress } from '../../client/render';
+import { formatLocation, renderEnded, renderOutcome, renderProgress } from '../../client/render';
+import { emptyCounts, type LocationResult } from '../../contract/results';
 import { describeQueryError } from '../../client/report';
 import { CodecKeyError } from '../../worker/encryptionCodec';
 
@@ -39,6 +40,33 @@ describe('render', () => {
       invocations: 0,
     };
     assert.match(renderProgress('r/1/cn-shanghai', progress), /^r\/1\/cn-shanghai: SelectingTargets in cn-shanghai; /);
+  });
+
+  test('a location that succeeded over no instance says that nothing matched (a tag typo, most often)', () => {
+    const location = (regionId: string, total: number): LocationResult => ({
+      accountId: '654321',
+      regionId,
+      roleChain: 'OOSServiceRole',
+      workflowId: `r/654321/${regionId}`,
+      status: 'Success',
+      counts: { ...emptyCounts(total), success: total },
+      error: null,
+    });
+    const result = {
+      status: 'Success' as const,
+      counts: { ...emptyCounts(2), success: 2 },
+      instanceCounts: { ...emptyCounts(1), success: 1 },
+      locations: [location('cn-shanghai', 0), location('cn-beijing', 1)],
+    };
+    const text = renderOutcome(
+      'r',
+      { kind: 'completed', result },
+      result.locations.map((l) => ({ location: l })),
+      false,
+    );
+    const hints = text.split('\n').filter((l) => l.includes('no instance matched'));
+    assert.deepEqual(hints, ['  no instance matched the targets here (check the Tags, ResourceGroupId or Status)']);
+    assert.match(text, /account 654321 {2}region cn-shanghai {2}Success[^\n]*\n {2}no instance matched/);
   });
 
   test('an ended run: its execution status, outcome and message', () => {
