@@ -39,5 +39,8 @@ export function messageWithCauses(err: unknown): string {
  */
 export function isNoWorkerError(err: unknown): boolean {
   if (decodeErrorOf(err)) return false;
-  return /no poller|worker may be down|deadline exceeded|query.*timed? ?out/i.test(messageWithCauses(err));
+  // "consistent query buffer is full": queries pile up on a workflow that no worker is taking tasks of.
+  return /no poller|worker may be down|deadline exceeded|query.*timed? ?out|query buffer is full/i.test(
+    messageWithCauses(err),
+  );
 }

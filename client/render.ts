@@ -38,7 +38,8 @@ export function renderEnded(workflowId: string, executionStatus: string, outcome
   const how = outcome.kind === 'completed' ? outcome.result.status : outcome.type;
   const lines = [`${workflowId}: ended (${executionStatus}): ${how}`];
   if (outcome.kind === 'failed') lines.push(`  ${outcome.message.split('\n').join('\n  ')}`);
-  lines.push(`  per-instance results: result ${workflowId}`);
+  // A run refused as bad input ran on no instance: there is nothing more to read.
+  if (!(outcome.kind === 'failed' && outcome.problems)) lines.push(`  per-instance results: result ${workflowId}`);
   return lines.join('\n');
 }
 

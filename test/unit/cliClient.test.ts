@@ -69,12 +69,19 @@ describe('render', () => {
     assert.match(text, /account 654321 {2}region cn-shanghai {2}Success[^\n]*\n {2}no instance matched/);
   });
 
-  test('an ended run: its execution status, outcome and message', () => {
-    const text = renderEnded('r', 'FAILED', { kind: 'failed', type: 'InvalidInput', message: 'invalid input:\na: b' });
-    assert.deepEqual(text.split('\n'), [
-      'r: ended (FAILED): InvalidInput',
-      '  invalid input:',
-      '  a: b',
+  test('an ended run: its execution status, outcome and message; per-instance results unless refused as bad input', () => {
+    const problems = [{ path: 'a', value: 1, allowed: 'b' }];
+    const refused = renderEnded('r', 'FAILED', {
+      kind: 'failed',
+      type: 'InvalidInput',
+      message: 'invalid input:\na: b',
+      problems,
+    });
+    assert.deepEqual(refused.split('\n'), ['r: ended (FAILED): InvalidInput', '  invalid input:', '  a: b']);
+    const tripped = renderEnded('r', 'FAILED', { kind: 'failed', type: 'MaxErrorsExceeded', message: 'x' });
+    assert.deepEqual(tripped.split('\n'), [
+      'r: ended (FAILED): MaxErrorsExceeded',
+      '  x',
       '  per-instance results: result r',
     ]);
   });
@@ -112,6 +119,10 @@ describe('errors', () => {
       'Failed to query Workflow (14 UNAVAILABLE: No connection established)',
     );
     assert.equal(isNoWorkerError(new ValueError('Unknown encoding: binary/encrypted')), false);
+    const bufferFull = Object.assign(new Error('Failed to query Workflow'), {
+      cause: new Error('8 RESOURCE_EXHAUSTED: consistent query buffer is full, cannot accept new consistent queries'),
+    });
+    assert.equal(isNoWorkerError(bufferFull), true);
   });
 });
 
