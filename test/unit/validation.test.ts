@@ -934,6 +934,13 @@ interface GoodCase {
   child?: Obj;
   params?: Obj;
 }
+/** The seed's two locations, as most accepted inputs plan them. */
+const SEED_LOCATIONS: GoodCase['expected'] = ['cn-shanghai', 'cn-beijing'].map((regionId) => ({
+  accountId: '654321',
+  regionId,
+  roleChain: 'OOSServiceRole|654321/OOSServiceRole',
+  workflowType: 'bulkyRunCommand',
+}));
 const goodCases: GoodCase[] = [
   {
     name: '{{ regionId }} with spaces, and {{OOSAssumeRole}}',
@@ -941,20 +948,7 @@ const goodCases: GoodCase[] = [
       tp.targets = { Type: 'All', Parameters: { RegionId: '{{ regionId }}' }, RegionId: '{{ regionId}}' };
       tp.commandContent = 'echo {{regionId}} {{OOSAssumeRole}}';
     }),
-    expected: [
-      {
-        accountId: '654321',
-        regionId: 'cn-shanghai',
-        roleChain: 'OOSServiceRole|654321/OOSServiceRole',
-        workflowType: 'bulkyRunCommand',
-      },
-      {
-        accountId: '654321',
-        regionId: 'cn-beijing',
-        roleChain: 'OOSServiceRole|654321/OOSServiceRole',
-        workflowType: 'bulkyRunCommand',
-      },
-    ],
+    expected: SEED_LOCATIONS,
     child: {
       targets: { Type: 'All', Parameters: { RegionId: 'cn-shanghai' }, RegionId: 'cn-shanghai' },
       commandContent: 'echo cn-shanghai OOSServiceRole|654321/OOSServiceRole',
@@ -1007,20 +1001,7 @@ const goodCases: GoodCase[] = [
   {
     name: 'templateName bulkyRunCommand is the built-in child too',
     input: (s) => void (s.templateName = 'bulkyRunCommand'),
-    expected: [
-      {
-        accountId: '654321',
-        regionId: 'cn-shanghai',
-        roleChain: 'OOSServiceRole|654321/OOSServiceRole',
-        workflowType: 'bulkyRunCommand',
-      },
-      {
-        accountId: '654321',
-        regionId: 'cn-beijing',
-        roleChain: 'OOSServiceRole|654321/OOSServiceRole',
-        workflowType: 'bulkyRunCommand',
-      },
-    ],
+    expected: SEED_LOCATIONS,
   },
   {
     name: 'another templateName: generic fan-out, parameters passed through substituted',
@@ -1042,20 +1023,7 @@ const goodCases: GoodCase[] = [
       const head = 'echo {{p0}} {{ p9 }} {{ACS::InstanceId}} {{ACS::RegionId}} #';
       tp.commandContent = head + 'x'.repeat(MAX_COMMAND_BYTES - head.length);
     }),
-    expected: [
-      {
-        accountId: '654321',
-        regionId: 'cn-shanghai',
-        roleChain: 'OOSServiceRole|654321/OOSServiceRole',
-        workflowType: 'bulkyRunCommand',
-      },
-      {
-        accountId: '654321',
-        regionId: 'cn-beijing',
-        roleChain: 'OOSServiceRole|654321/OOSServiceRole',
-        workflowType: 'bulkyRunCommand',
-      },
-    ],
+    expected: SEED_LOCATIONS,
   },
   {
     name: 'Batch rate controls with percentages at both levels',
@@ -1063,20 +1031,7 @@ const goodCases: GoodCase[] = [
       s.rateControl = { Mode: 'Batch', Batch: [1, '50%'], BatchPauseOption: 'FirstBatchPause', MaxErrors: '100%' };
       s.templateParameters.rateControl = { Mode: 'Batch', Batch: ['10%'], ConcurrencyInBatches: [5], MaxErrors: '0%' };
     },
-    expected: [
-      {
-        accountId: '654321',
-        regionId: 'cn-shanghai',
-        roleChain: 'OOSServiceRole|654321/OOSServiceRole',
-        workflowType: 'bulkyRunCommand',
-      },
-      {
-        accountId: '654321',
-        regionId: 'cn-beijing',
-        roleChain: 'OOSServiceRole|654321/OOSServiceRole',
-        workflowType: 'bulkyRunCommand',
-      },
-    ],
+    expected: SEED_LOCATIONS,
   },
   {
     name: 'the same region in two accounts is not a duplicate',
@@ -1105,20 +1060,7 @@ const goodCases: GoodCase[] = [
     input: withParams(
       (tp) => (tp.targets = { Type: 'ResourceGroup', ResourceGroupId: 'rg-acfm123', RegionId: '{{regionId}}' }),
     ),
-    expected: [
-      {
-        accountId: '654321',
-        regionId: 'cn-shanghai',
-        roleChain: 'OOSServiceRole|654321/OOSServiceRole',
-        workflowType: 'bulkyRunCommand',
-      },
-      {
-        accountId: '654321',
-        regionId: 'cn-beijing',
-        roleChain: 'OOSServiceRole|654321/OOSServiceRole',
-        workflowType: 'bulkyRunCommand',
-      },
-    ],
+    expected: SEED_LOCATIONS,
     child: { targets: { Type: 'ResourceGroup', ResourceGroupId: 'rg-acfm123', RegionId: 'cn-shanghai' } },
   },
   {
@@ -1128,20 +1070,7 @@ const goodCases: GoodCase[] = [
       tp.parameters = { Name: 'world' };
       tp.commandContent = 'echo {{name}} {{NAME}} {{acs::instanceid}}';
     }),
-    expected: [
-      {
-        accountId: '654321',
-        regionId: 'cn-shanghai',
-        roleChain: 'OOSServiceRole|654321/OOSServiceRole',
-        workflowType: 'bulkyRunCommand',
-      },
-      {
-        accountId: '654321',
-        regionId: 'cn-beijing',
-        roleChain: 'OOSServiceRole|654321/OOSServiceRole',
-        workflowType: 'bulkyRunCommand',
-      },
-    ],
+    expected: SEED_LOCATIONS,
     child: { commandContent: 'echo {{name}} {{NAME}} {{acs::instanceid}}', parameters: { Name: 'world' } },
   },
 ];
